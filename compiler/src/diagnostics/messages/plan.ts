@@ -1,0 +1,4 @@
+// Codes of the plan phase.
+import { defineMessages } from '../define.ts';
+
+export const planMessages = defineMessages({});

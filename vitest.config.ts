@@ -1,0 +1,9 @@
+import { defineConfig } from 'vitest/config';
+
+export default defineConfig({
+  test: {
+    include: ['dsl/test/**/*.test.ts', 'compiler/test/**/*.test.ts', 'runtime/test/**/*.test.ts', 'cli/test/**/*.test.ts', 'docs/**/*.test.ts'],
+    testTimeout: 60_000,
+    reporters: ['default'],
+  },
+});
