@@ -42,7 +42,7 @@ stream a = clicks where userID == "x"
 stream b = clicks where count == "many"
 aggregate c from clicks {
   window tumbling 5s
-  n = count(
+  n count()
 }
 `;
 

@@ -20,7 +20,7 @@ export function checkCommand(argv: readonly string[], io: CliIO): number {
     const result = compileSource(text, file, { until: 'plan' });
     all.push(...result.diagnostics);
     if (format === 'text') {
-      for (const diagnostic of result.diagnostics) io.stderr(`${formatDiagnostic(diagnostic, text)}\n`);
+      for (const diagnostic of result.diagnostics) io.stderr(`${formatDiagnostic(diagnostic, text)}\n\n`);
       io.stdout(summary(file, result.diagnostics));
     }
   }
@@ -36,7 +36,7 @@ export function summary(file: string, diagnostics: readonly Diagnostic[]): strin
   return `${file}: ${errors === 0 ? 'ok' : 'failed'} (${plural(errors, 'error')}, ${plural(warnings, 'warning')})`;
 }
 
-/** The JSON shape editors and CI annotations read; documented in docs/cli.md. */
+/** The JSON shape editors and CI annotations read; documented in docs/language.md (the CLI section). */
 export function toJson(diagnostics: readonly Diagnostic[]): object {
   return {
     version: 1,

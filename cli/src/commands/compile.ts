@@ -26,7 +26,7 @@ export function compileCommand(argv: readonly string[], io: CliIO): number {
       continue;
     }
     const result = compileSource(text, file);
-    for (const diagnostic of result.diagnostics) io.stderr(`${formatDiagnostic(diagnostic, text)}\n`);
+    for (const diagnostic of result.diagnostics) io.stderr(`${formatDiagnostic(diagnostic, text)}\n\n`);
     if (hasErrors(result.diagnostics)) {
       io.stderr(`${file}: not compiled, ${result.diagnostics.filter((d) => d.severity === 'error').length} error(s)`);
       exit = Math.max(exit, EXIT.diagnostics);

@@ -12,7 +12,7 @@ export function explainCommand(argv: readonly string[], io: CliIO): number {
   const text = readSource(io, file);
   if (text === null) return EXIT.usage;
   const result = compileSource(text, file, { until: 'plan' });
-  for (const diagnostic of result.diagnostics) io.stderr(`${formatDiagnostic(diagnostic, text)}\n`);
+  for (const diagnostic of result.diagnostics) io.stderr(`${formatDiagnostic(diagnostic, text)}\n\n`);
   if (hasErrors(result.diagnostics) || result.plan === null) return EXIT.diagnostics;
   io.stdout(format === 'mermaid' ? explainMermaid(result.plan) : explainText(result.plan));
   return EXIT.ok;

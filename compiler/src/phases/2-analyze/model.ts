@@ -36,6 +36,11 @@ export interface AnalyzedProgram {
   readonly streams: ReadonlyMap<string, StreamInfo>;
   /** The type of every expression node the checker visited. */
   readonly types: ReadonlyMap<ast.Expr, Type>;
+  /**
+   * The expressions whose value may be null (`pageViewData?.url`, an optional field, `avg(x where c)`).
+   * Nullability is not part of `Type`; every other typed expression is never null.
+   */
+  readonly nullable: ReadonlySet<ast.Expr>;
   /** For every NameExpr (and the first segment of member chains): what it refers to. */
   readonly resolutions: ReadonlyMap<ast.NameExpr, Resolution>;
   /** The window time domain of each aggregate after defaults are applied. */
