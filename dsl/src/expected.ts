@@ -24,16 +24,11 @@ function encode(rule: string, expected: readonly (TokenType | undefined)[]): str
 export const errorMessageProvider: IParserErrorMessageProvider = {
   buildMismatchTokenMessage: ({ expected, ruleName }) => encode(ruleName, [expected]),
   buildNotAllInputParsedMessage: ({ ruleName }) => encode(ruleName, [EOF]),
+  // Only the first token of each possible path matters for "expected X, found Y".
   buildNoViableAltMessage: ({ expectedPathsPerAlt, ruleName }) =>
-    encode(
-      ruleName,
-      expectedPathsPerAlt.flatMap((paths) => paths.map((path) => path[0])),
-    ),
+    encode(ruleName, expectedPathsPerAlt.flatMap((paths) => paths.map((path) => path[0]))),
   buildEarlyExitMessage: ({ expectedIterationPaths, ruleName }) =>
-    encode(
-      ruleName,
-      expectedIterationPaths.map((path) => path[0]),
-    ),
+    encode(ruleName, expectedIterationPaths.map((path) => path[0])),
 };
 
 export function decodeExpectation(message: string): Expectation | null {
@@ -57,6 +52,8 @@ interface BlockContents {
   readonly description: string;
   /** Keywords that start an item of the block (candidates for misspellings). */
   readonly keywords: readonly ReservedWord[];
+  /** Whether an item may start with a name (an aggregate's measure `name = …`). */
+  readonly named?: boolean;
 }
 
 const fieldContents: BlockContents = { description: 'a field', keywords: [] };
@@ -75,6 +72,7 @@ const blockContents: Readonly<Record<string, BlockContents>> = {
   aggregateDecl: {
     description: 'an aggregate clause',
     keywords: ['where', 'window', 'group', 'lateness', 'late', 'emit', 'having', 'alert'],
+    named: true,
   },
   patternDecl: { description: '`key by`, `within`, `match`, `alert`', keywords: ['key', 'within', 'match', 'alert'] },
 };
@@ -127,17 +125,19 @@ export interface ExpectationDescription {
   readonly keywords: readonly string[];
   /** Opening brackets whose closing bracket was expected. */
   readonly openers: readonly ('{' | '(' | '[')[];
+  /** Whether an identifier (a name) would have been accepted. */
+  readonly acceptsName: boolean;
 }
 
 /** `previous`: the type of the token before the error, if any. */
 export function describeExpectation(expectation: Expectation | null, previous?: TokenType): ExpectationDescription {
-  if (expectation === null) return { text: 'something else', keywords: [], openers: [] };
+  if (expectation === null) return { text: 'something else', keywords: [], openers: [], acceptsName: false };
   let types = expectation.expected
     .map((name) => tokensByName.get(name))
     .filter((type): type is TokenType => type !== undefined);
   // A connector's name is the only identifier a `connector` rule expects.
   const connectorName = expectation.rule === 'connector' && types.length === 1 && types[0] === t.Identifier;
-  if (connectorName) return { text: 'a connector such as `kafka(…)` or `log()`', keywords: [], openers: [] };
+  if (connectorName) return { text: 'a connector such as `kafka(…)` or `log()`', keywords: [], openers: [], acceptsName: true };
 
   const list = listContinuations[expectation.rule];
   if (list !== undefined && types.length === 1 && types[0] === list.closer) {
@@ -173,7 +173,12 @@ export function describeExpectation(expectation: Expectation | null, previous?: 
     if (word !== undefined) keywords.push(word);
     items.push(labelOf(type));
   }
-  return { text: humanList([...new Set(items)]), keywords: [...new Set(keywords)], openers };
+  return {
+    text: humanList([...new Set(items)]),
+    keywords: [...new Set(keywords)],
+    openers,
+    acceptsName: types.includes(t.Identifier) || (blockEnd && contents.named === true),
+  };
 }
 
 function keywordOf(type: TokenType): string | undefined {

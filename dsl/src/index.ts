@@ -1,5 +1,6 @@
 // The .flow front end: `parse(text, file)` → the AST and every syntax problem of the file.
 // It never throws: whatever the input, it returns a Program (possibly partial) and the problems.
+import type { CstNode, IRecognitionException, IToken } from 'chevrotain';
 import type { Program } from './ast.ts';
 import { lex } from './lexer.ts';
 import { flowParser } from './parser.ts';
@@ -36,17 +37,26 @@ function parseSource(text: string, file: string): ParseResult {
   const lines = new LineIndex(text);
   const lexed = lex(text, lines);
 
-  flowParser.input = lexed.tokens;
-  const cst = flowParser.program();
+  const { cst, errors } = runParser(lexed.tokens);
   const converter = new SyntaxErrorConverter(lexed.tokens, lines, lexed.skippedOffsets);
-  const parseProblems = flowParser.errors
+  const parseProblems = errors
     .map((error) => converter.convert(error))
     .filter((problem): problem is SyntaxProblem => problem !== null);
-  flowParser.input = []; // do not keep the file's tokens alive in the singleton
 
   const astProblems: SyntaxProblem[] = [];
   const program = toAst(cst, file, lines, astProblems);
   return { program, problems: dedupe([...lexed.problems, ...parseProblems, ...astProblems]) };
+}
+
+/** One run of the shared parser; it is left empty so it does not keep the file's tokens alive. */
+function runParser(tokens: IToken[]): { cst: CstNode; errors: IRecognitionException[] } {
+  flowParser.input = tokens;
+  try {
+    const cst = flowParser.program();
+    return { cst, errors: [...flowParser.errors] };
+  } finally {
+    flowParser.input = [];
+  }
 }
 
 /** Source order, one problem per start position: the first reported (lexer before parser) wins. */

@@ -72,7 +72,7 @@ export function lex(text: string, lines: LineIndex): LexResult {
   const problems: SyntaxProblem[] = [];
   const report = (code: SyntaxProblemCode, startOffset: number, endOffset: number, found: string): void => {
     const span = lines.span(startOffset, endOffset);
-    problems.push({ kind: 'lexer', code, span, found, expected: '', atEnd: false, misspelt: null, unclosed: null, replacement: null });
+    problems.push({ kind: 'lexer', code, span, found, expected: '', atEnd: false, misspelt: null, unclosed: null, keywordAsName: false, replacement: null });
   };
 
   for (const error of result.errors) {

@@ -37,6 +37,8 @@ export interface SyntaxProblem {
    * or where the next declaration starts: the opening bracket (for "add the missing `}`").
    */
   unclosed: { bracket: '{' | '(' | '['; span: Span } | null;
+  /** Set when the found token is a reserved keyword standing where a name could have been (`stream session = …`). */
+  keywordAsName: boolean;
   /** Set when replacing `span` with `text` would fix the problem (`10 s` → `10s`). */
   replacement: { span: Span; text: string } | null;
 }

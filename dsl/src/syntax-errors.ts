@@ -21,8 +21,11 @@ import {
   UnterminatedString,
 } from './tokens.ts';
 
+const keywordTokens = new Set<TokenType>(Object.values(Kw));
 const declarationKeywordTokens = new Set<TokenType>(declarationKeywords.map((word) => Kw[word]));
 const durationUnits = new Set(['ms', 's', 'm', 'h', 'd']);
+/** Parse errors this many tokens or fewer after the previous one, on its line, are cascades. */
+const cascadeDistance = 3;
 
 type Bracket = '{' | '(' | '[';
 const openerOf = new Map<TokenType, Bracket>([
@@ -39,10 +42,12 @@ const closerOf = new Map<TokenType, Bracket>([
 export class SyntaxErrorConverter {
   /** Start offsets of tokens that an earlier problem already accounts for. */
   private readonly explained = new Set<number>();
+  /** Token index of the last parse error (reported or not). */
+  private lastError = -Infinity;
 
   /**
    * @param tokens the lexed tokens
-   * @param skippedOffsets offsets of characters the lexer could not lex (and reported)
+   * @param skippedOffsets offsets of characters the lexer could not lex (and reported), ascending
    */
   constructor(
     private readonly tokens: readonly IToken[],
@@ -56,7 +61,9 @@ export class SyntaxErrorConverter {
     const atEnd = found.tokenType === EOF || !hasPosition(found);
     const index = atEnd ? this.tokens.length : this.indexOf(found);
     const previous = this.tokens[index - 1];
-    if (this.isEcho(previous, atEnd ? undefined : found)) return null;
+    const cascade = this.isCascade(index);
+    this.lastError = index;
+    if (cascade || this.isEcho(previous, atEnd ? undefined : found)) return null;
 
     const span = (atEnd ? null : tokenSpan(found)) ?? this.endSpan();
     const expectation = decodeExpectation(error.message);
@@ -86,6 +93,9 @@ export class SyntaxErrorConverter {
         ? this.spacedDuration(index)
         : null;
 
+    // (A declaration keyword that ends an unclosed block starts the next declaration instead.)
+    const keywordAsName = !atEnd && unclosed === null && keywordTokens.has(found.tokenType) && description.acceptsName;
+
     return {
       kind: 'parser',
       code: atEnd ? 'syntax_unexpected_end' : 'syntax_unexpected_token',
@@ -95,6 +105,7 @@ export class SyntaxErrorConverter {
       atEnd,
       misspelt,
       unclosed,
+      keywordAsName,
       replacement,
     };
   }
@@ -109,7 +120,23 @@ export class SyntaxErrorConverter {
     if (previous.tokenType === UnterminatedString || this.explained.has(previous.startOffset)) return true;
     const after = (previous.endOffset ?? previous.startOffset) + 1;
     const before = found?.startOffset ?? Infinity;
-    return this.skippedOffsets.some((offset) => offset >= after && offset < before);
+    const next = this.skippedOffsets[firstAtOrAfter(this.skippedOffsets, after)];
+    return next !== undefined && next < before;
+  }
+
+  /**
+   * Whether the error at token `index` follows the previous one too closely to be news: a few
+   * tokens later on the same line, recovery is usually still resynchronising (the classic "no new
+   * error until some tokens parse again" rule), so it is not reported.
+   */
+  private isCascade(index: number): boolean {
+    const distance = index - this.lastError;
+    if (distance < 0 || distance > cascadeDistance) return false;
+    const last = this.tokens[this.lastError];
+    const current = this.tokens[index];
+    if (last === undefined) return false;
+    // At the end of the file, "the same line" is the line of the last token.
+    return (current ?? this.tokens[this.tokens.length - 1])?.startLine === last.startLine;
   }
 
   /** `10 s` where a duration was expected: the fix is `10s`, and the `s` must not be reported again. */
@@ -145,23 +172,55 @@ export class SyntaxErrorConverter {
 
   /** The innermost bracket of one of `kinds` still open before the token at `index`. */
   private innermostOpen(index: number, kinds: readonly Bracket[]): { bracket: Bracket; span: Span } | null {
-    const stack: { bracket: Bracket; token: IToken }[] = [];
-    for (const token of this.tokens.slice(0, index)) {
-      const opener = openerOf.get(token.tokenType);
-      if (opener !== undefined) {
-        stack.push({ bracket: opener, token });
-        continue;
-      }
-      const closed = closerOf.get(token.tokenType);
-      if (closed === undefined) continue;
-      const match = stack.map((entry) => entry.bracket).lastIndexOf(closed);
-      if (match >= 0) stack.length = match;
-    }
-    for (let i = stack.length - 1; i >= 0; i--) {
-      const entry = stack[i];
-      const span = entry === undefined ? null : tokenSpan(entry.token);
-      if (entry !== undefined && span !== null && kinds.includes(entry.bracket)) return { bracket: entry.bracket, span };
+    for (let open = this.openBrackets()[index] ?? null; open !== null; open = open.parent) {
+      const span = tokenSpan(open.token);
+      if (span !== null && kinds.includes(open.bracket)) return { bracket: open.bracket, span };
     }
     return null;
   }
+
+  private openBracketsCache: (OpenBracket | null)[] | null = null;
+
+  /**
+   * For every token index (and the end), the innermost bracket open before it, as a linked
+   * stack: one pass over the tokens, shared by every problem of the file.
+   */
+  private openBrackets(): (OpenBracket | null)[] {
+    if (this.openBracketsCache !== null) return this.openBracketsCache;
+    const before: (OpenBracket | null)[] = [];
+    let top = null as OpenBracket | null;
+    for (const token of this.tokens) {
+      before.push(top);
+      const opener = openerOf.get(token.tokenType);
+      const closed = closerOf.get(token.tokenType);
+      if (opener !== undefined) top = { bracket: opener, token, parent: top };
+      else if (closed !== undefined) {
+        // Close the nearest matching bracket; a stray closer closes nothing.
+        let match: OpenBracket | null = top;
+        while (match !== null && match.bracket !== closed) match = match.parent;
+        if (match !== null) top = match.parent;
+      }
+    }
+    before.push(top);
+    this.openBracketsCache = before;
+    return before;
+  }
+}
+
+interface OpenBracket {
+  readonly bracket: Bracket;
+  readonly token: IToken;
+  readonly parent: OpenBracket | null;
+}
+
+/** The index of the first element of ascending `values` that is ≥ `target`. */
+function firstAtOrAfter(values: readonly number[], target: number): number {
+  let low = 0;
+  let high = values.length;
+  while (low < high) {
+    const mid = (low + high) >> 1;
+    if ((values[mid] ?? Infinity) < target) low = mid + 1;
+    else high = mid;
+  }
+  return low;
 }

@@ -30,6 +30,7 @@ export function templateString(token: IToken | null, fallback: Position, problem
       atEnd: false,
       misspelt: null,
       unclosed: null,
+      keywordAsName: false,
       replacement: null,
     });
   };

@@ -2,7 +2,7 @@
 // templates.ts). The CST may come from a recovered parse, so every child may be missing: optional
 // AST children become `null`, required names become empty identifiers, lists just get shorter.
 // A declaration that still trips the builder is dropped and reported, never thrown.
-import type { CstNode } from 'chevrotain';
+import type { CstNode, IToken } from 'chevrotain';
 import type * as ast from './ast.ts';
 import { isCstNode, node, nodes, nodeSpan, realToken, token, tokens } from './cst.ts';
 import { durationLiteral, identifier, optionalIdentifier, stringLiteral } from './literals-ast.ts';
@@ -52,6 +52,7 @@ export function internalProblem(span: ast.Span): SyntaxProblem {
     atEnd: false,
     misspelt: null,
     unclosed: null,
+    keywordAsName: false,
     replacement: null,
   };
 }
@@ -234,7 +235,7 @@ class AstBuilder {
     return { kind: 'UnionInput', inputs, span };
   }
 
-  private streamRef(nameToken: ReturnType<typeof token>, fallback: Position): ast.StreamRef | null {
+  private streamRef(nameToken: IToken | null, fallback: Position): ast.StreamRef | null {
     const name = optionalIdentifier(nameToken, fallback);
     return name === null ? null : { kind: 'StreamRef', name, span: name.span };
   }
@@ -431,6 +432,7 @@ class AstBuilder {
         atEnd: false,
         misspelt: null,
         unclosed: null,
+        keywordAsName: false,
         replacement: null,
       });
       return null;

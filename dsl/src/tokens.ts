@@ -115,7 +115,7 @@ export const MemberAccess = createToken({ name: 'MemberAccess', pattern: Lexer.N
 
 // ───────────────────────────── keywords ─────────────────────────────
 
-/** The reserved words of docs/grammar.md; none of them can be used as an identifier. */
+/** The reserved words of docs/grammar.md: never identifiers, though any of them may name a field (`FieldName`). */
 export const reservedWords = [
   'pipeline', 'enum', 'schema', 'source', 'stream', 'aggregate', 'pattern', 'emit', 'from', 'to',
   'key', 'by', 'event', 'time', 'processing', 'watermark', 'idle', 'dead', 'letter', 'where',

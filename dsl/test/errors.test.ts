@@ -104,6 +104,7 @@ describe('syntax errors', () => {
     const { program, problems } = parse(text, 'brace.flow');
     expect(summary(problems)).toEqual(['4:1 syntax_unexpected_token "source"', '8:1 syntax_unexpected_token "emit"']);
     expect(problems.map((p) => p.unclosed?.span.start.line)).toEqual([1, 5]);
+    expect(problems.map((p) => p.keywordAsName)).toEqual([false, false]);
     expect(program.declarations.map((d) => d.kind)).toEqual(['SchemaDecl', 'SourceDecl', 'AggregateDecl', 'EmitDecl']);
     const check = spanChecker(text);
     expect(allNodes(program).flatMap((node) => check(node.span))).toEqual([]);
@@ -146,7 +147,20 @@ describe('syntax errors', () => {
   });
 
   it('reports an unexpected end of file inside a declaration', () => {
-    const { problems } = parse('pipeline p\nsource s: S from', 'end.flow');
-    expect(problems).toMatchObject([{ code: 'syntax_unexpected_end', atEnd: true, expected: 'an identifier' }]);
+    const { problems } = parse('pipeline p\nsource s: S from kafka(topic: "t") {\n  key by', 'end.flow');
+    expect(problems).toMatchObject([{ code: 'syntax_unexpected_end', atEnd: true, expected: 'an expression' }]);
+  });
+
+  it('names a missing connector in words', () => {
+    const { problems } = parse('emit a to', 'end.flow');
+    expect(problems).toMatchObject([{ code: 'syntax_unexpected_end', expected: 'a connector such as `kafka(…)` or `log()`' }]);
+  });
+
+  it('flags a keyword used as a name, and not the errors that follow from it on the same line', () => {
+    const { problems } = parse('stream session = e\naggregate a from b { unit = count() }', 'kw.flow');
+    expect(problems.map((p) => [p.span.start.line, p.found, p.keywordAsName])).toEqual([
+      [1, 'session', true],
+      [2, 'unit', true],
+    ]);
   });
 });

@@ -5,4 +5,4 @@ export { MALFORMED_KINDS, type MalformedKind } from './malformed.ts';
 export { EVENT_TYPE_OF_KIND, MODEL_PARAMETERS, TIMING, type EventType } from './model.ts';
 export { writeSampleJsonl, type SampleFileSummary } from './jsonl.ts';
 export { Xoshiro128, deriveSeed } from './prng.ts';
-export { AliasSampler, WeightedChoice, exponential, geometric, logNormal, standardNormal, zipfWeights } from './samplers.ts';
+export { AliasSampler, LogNormalTable, PowerLawRanks, WeightedChoice, exponential, geometric, logNormal, normalQuantile, standardNormal, zipfWeights } from './samplers.ts';

@@ -6,8 +6,8 @@ import { DiagnosticBag } from '../../diagnostics/report.ts';
 import { syntaxSuggestion } from './suggestions.ts';
 
 export interface ParseOutput {
-  readonly program: Program;
-  readonly diagnostics: Diagnostic[];
+  program: Program;
+  diagnostics: Diagnostic[];
 }
 
 export function parseFlow(text: string, file: string): ParseOutput {

@@ -1,5 +1,6 @@
-// Suggestions for syntax errors, from the hints the parser attaches to a problem: a word that
-// looks like a misspelt keyword, or a block left open.
+// Suggestions for syntax errors, from the hints the parser attaches to a problem: a duration
+// written with a space, a word that looks like a misspelt keyword, a block left open, or a keyword
+// used as a name.
 import type { SyntaxProblem } from '../../../../dsl/src/index.ts';
 import { closestName, didYouMean } from '../../diagnostics/suggest.ts';
 
@@ -21,6 +22,9 @@ export function syntaxSuggestion(problem: SyntaxProblem): string | undefined {
   if (unclosed !== null) {
     const { bracket, span } = unclosed;
     return `add \`${closers[bracket]}\` to close the \`${bracket}\` opened on line ${span.start.line}`;
+  }
+  if (problem.keywordAsName) {
+    return `\`${problem.found}\` is a reserved keyword and cannot be used as a name; choose another name`;
   }
   return undefined;
 }

@@ -233,7 +233,8 @@ export abstract class PanedOperator<R, In, Key, Slots extends AggregateSlots<In>
     const snap = storeSnapshotOf<PaneEntry>(checkpoint, this.spec.name);
     if (snap !== undefined) store.restore(snap);
     const ps = this.load(p, store, context);
-    if (checkpoint.watermark > ps.watermark) ps.watermark = checkpoint.watermark;
+    // The checkpoint's watermark is the node's event-time watermark; in processing time ours is the clock's.
+    if (this.time === 'event' && checkpoint.watermark > ps.watermark) ps.watermark = checkpoint.watermark;
   }
 
   release(partition: number): void {

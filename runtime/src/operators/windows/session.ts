@@ -232,7 +232,8 @@ export class SessionWindowProcessor<In, Key, Slots extends AggregateSlots<In>, O
     const snap = storeSnapshotOf<SessionEntry>(checkpoint, this.spec.name);
     if (snap !== undefined) store.restore(snap);
     const ps = this.load(checkpoint.partition, store, context);
-    if (checkpoint.watermark > ps.watermark) ps.watermark = checkpoint.watermark;
+    // The checkpoint's watermark is the node's event-time watermark; in processing time ours is the clock's.
+    if (this.time === 'event' && checkpoint.watermark > ps.watermark) ps.watermark = checkpoint.watermark;
   }
 
   release(partition: number): void {
