@@ -372,12 +372,18 @@ export class Engine {
       const deadline = this.nextDeadline();
       const now = this.clock.now();
       const wait = deadline === null ? pollTimeout : Math.max(0, Math.min(pollTimeout, deadline - now));
+      const started = performance.now();
       const read = await this.step(wait);
       if (interval !== null && this.clock.now() - this.lastCheckpointAt >= interval && (this.options.checkpoints ?? null) !== null) {
         await this.checkpoint();
       }
-      // Several sources are polled without waiting; rest a little when none had anything.
-      if (read === 0 && this.bindings.length !== 1 && wait > 0 && !this.stopRequested) await sleep(wait);
+      if (this.stopRequested) break;
+      // Nothing came: rest for what is left of the wait (several sources are polled without
+      // waiting, and a source may return at once). Either way, let the event loop run (I/O, the
+      // /metrics and dashboard servers): resolved polls alone would never give it a turn.
+      const rest = wait - (performance.now() - started);
+      if (read === 0 && rest >= 1) await sleep(rest);
+      else await yieldToEventLoop();
     }
   }
 
@@ -713,6 +719,10 @@ export class Engine {
 }
 
 // ───────────────────────────── helpers ─────────────────────────────
+
+function yieldToEventLoop(): Promise<void> {
+  return new Promise((resolve) => setImmediate(resolve));
+}
 
 function isFactoryList(value: OperatorFactory | readonly OperatorFactory[]): value is readonly OperatorFactory[] {
   return Array.isArray(value);

@@ -73,11 +73,6 @@ export class TimerHeap {
     return top;
   }
 
-  /** Drops every entry owned by `owner`. */
-  removeOwner(owner: TimerTarget): void {
-    for (const entry of this.heap) if (entry.owner === owner) entry.cancelled = true;
-  }
-
   clear(): void {
     this.heap.length = 0;
   }

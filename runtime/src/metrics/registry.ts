@@ -22,6 +22,10 @@ export const EVENT_TO_EMIT_BUCKETS: readonly number[] = [0.01, 0.05, 0.1, 0.25, 
 /** Buckets of checkpoint durations (seconds): 1 ms … 60 s. */
 export const CHECKPOINT_DURATION_BUCKETS: readonly number[] = [0.001, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60];
 
+interface LabeledObserver {
+  observe(value: number): void;
+}
+
 /** A running total and what the Prometheus counter has already been given of it. */
 class Tally {
   total = 0;
@@ -41,12 +45,19 @@ export class OperatorCounters implements OperatorMetrics {
   readonly droppedBy = new Map<string, Tally>();
   readonly deadLettersBy = new Map<string, Tally>();
 
+  private readonly latency: LabeledObserver;
+  private readonly eventToEmit: LabeledObserver;
+
   constructor(
     readonly pipeline: string,
     readonly operator: string,
-    private readonly latency: Histogram<OperatorLabels>,
-    private readonly eventToEmit: Histogram<OperatorLabels>,
-  ) {}
+    latency: Histogram<OperatorLabels>,
+    eventToEmit: Histogram<OperatorLabels>,
+  ) {
+    // Children bound to this operator's labels once, so an observation does not hash labels.
+    this.latency = latency.labels({ pipeline, operator });
+    this.eventToEmit = eventToEmit.labels({ pipeline, operator });
+  }
 
   recordsIn(count: number): void {
     this.in.total += count;
@@ -65,7 +76,7 @@ export class OperatorCounters implements OperatorMetrics {
   }
 
   processingLatency(millis: number): void {
-    this.latency.observe({ pipeline: this.pipeline, operator: this.operator }, millis / 1000);
+    this.latency.observe(millis / 1000);
   }
 
   windowsEmitted(count: number): void {
@@ -82,7 +93,7 @@ export class OperatorCounters implements OperatorMetrics {
 
   /** Time from an event (a window's end, a match's completion) to its result leaving the operator. */
   eventToEmitLatency(millis: number): void {
-    this.eventToEmit.observe({ pipeline: this.pipeline, operator: this.operator }, Math.max(0, millis) / 1000);
+    this.eventToEmit.observe(Math.max(0, millis) / 1000);
   }
 }
 

@@ -16,6 +16,7 @@ import type {
   CheckpointStorage,
   DeadLetterRecord,
   EpochMillis,
+  JsonTextDecoder,
   RecordBatch,
   SinkRecord,
   SourceNode,
@@ -115,7 +116,8 @@ export class TopologyTestDriver {
   private clockValue: ManualClock;
   private engineValue: Engine;
   private sources = new Map<string, TestSource>();
-  private replaying = false;
+  /** Each source's decoder, to find a piped record's key. */
+  private readonly decoders = new Map<string, JsonTextDecoder<unknown> | null>();
 
   private constructor(topology: Topology, options: TestDriverOptions) {
     this.topology = topology;
@@ -285,25 +287,20 @@ export class TopologyTestDriver {
     if (replay === 'steps') this.clockValue = new ManualClock({ start: this.checkpointTime });
     this.engineValue = this.newEngine();
     await this.engineValue.start();
-    this.replaying = true;
-    try {
-      if (replay === 'steps') {
-        for (const step of steps) this.replayStep(step);
-        if (this.now() < now) this.runClockTo(now);
-      } else {
-        for (const [name, source] of this.sources) {
-          const topic = this.topicOf(name);
-          const records: SourceRecord[] = [];
-          for (let p = 0; p < topic.partitionCount; p++) {
-            if (source.isAssigned(p)) records.push(...topic.from(p, source.resumeAt(p)));
-          }
-          if (records.length > 0) this.engineValue.ingest(name, records);
-        }
-        this.engineValue.tick();
-      }
-    } finally {
-      this.replaying = false;
+    if (replay === 'steps') {
+      for (const step of steps) this.replayStep(step);
+      if (this.now() < now) this.runClockTo(now);
+      return;
     }
+    for (const [name, source] of this.sources) {
+      const topic = this.topicOf(name);
+      const records: SourceRecord[] = [];
+      for (let p = 0; p < topic.partitionCount; p++) {
+        if (source.isAssigned(p)) records.push(...topic.from(p, source.resumeAt(p)));
+      }
+      if (records.length > 0) this.engineValue.ingest(name, records);
+    }
+    this.engineValue.tick();
   }
 
   /** Revokes partitions of `source` from the engine (it checkpoints, then releases their state). */
@@ -404,9 +401,15 @@ export class TopologyTestDriver {
   }
 
   private keyOf(node: SourceNode<unknown>, text: string): string | null {
-    const decode = this.topology.nodes.find((n) => n.kind === 'decode' && this.topology.edges.some((e) => e.from === node.id && e.to === n.id));
-    if (decode === undefined || decode.kind !== 'decode' || node.key === null) return null;
-    const result = decode.decodeText(text);
+    if (node.key === null) return null;
+    let decode = this.decoders.get(node.name);
+    if (decode === undefined) {
+      const found = this.topology.nodes.find((n) => n.kind === 'decode' && this.topology.edges.some((e) => e.from === node.id && e.to === n.id));
+      decode = found !== undefined && found.kind === 'decode' ? found.decodeText : null;
+      this.decoders.set(node.name, decode);
+    }
+    if (decode === null) return null;
+    const result = decode(text);
     return result.ok ? node.key(result.value) : null;
   }
 
@@ -429,11 +432,6 @@ export class TopologyTestDriver {
     const test = this.sources.get(source);
     if (test === undefined) throw new Error(`${this.topology.pipeline} has no source ${source}`);
     return test;
-  }
-
-  /** Whether the driver is replaying records after a restart. */
-  get isReplaying(): boolean {
-    return this.replaying;
   }
 }
 
