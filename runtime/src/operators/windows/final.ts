@@ -48,6 +48,18 @@ export class FinalAggregateProcessor<In, Slots extends AggregateSlots<In>, Out> 
     });
   }
 
+  /**
+   * Partials ship open panes on their own early-firing ticks, which fall on the same epoch-aligned
+   * instants as this node's. Arriving on a tick, they are fired at once: waiting for this node's next
+   * tick would show a global aggregate's early result one interval later than a keyed one's.
+   */
+  override processBatch(batch: RecordBatch<PartialAggregate>, context: OperatorContext<Out>): void {
+    super.processBatch(batch, context);
+    if (this.earlyFiringMs !== null && context.clock.now() % this.earlyFiringMs === 0) {
+      this.earlyTick(this.stateOf(this.partitionFor(), context), context);
+    }
+  }
+
   protected override partitionFor(): number {
     return 0;
   }
