@@ -149,7 +149,19 @@ export const requestsUnionNode: rt.UnionNode = {
 export function requestsDerive(event: Request): RequestsRecord {
   const outcome = event.status >= 500 ? 'SERVER_ERROR' : event.status >= 400 ? 'CLIENT_ERROR' : 'OK';
   const slow = event.latencyMs > 800.0;
-  return { ...event, outcome, slow };
+  return {
+    requestId: event.requestId,
+    at: event.at,
+    region: event.region,
+    route: event.route,
+    method: event.method,
+    status: event.status,
+    latencyMs: event.latencyMs,
+    userId: event.userId,
+    tags: event.tags,
+    outcome,
+    slow,
+  };
 }
 
 export const requestsDeriveNode: rt.DeriveNode<Request, RequestsRecord> = {

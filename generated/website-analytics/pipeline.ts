@@ -74,7 +74,17 @@ export const pageViewsFilterNode: rt.FilterNode<AnalyticsEvent> = {
 // `derive url = pageViewData?.url ?? "(unknown)"` (page_views)
 export function pageViewsDerive(event: AnalyticsEvent): PageViewsRecord {
   const url = event.pageViewData?.url ?? '(unknown)';
-  return { ...event, url };
+  return {
+    eventId: event.eventId,
+    timestamp: event.timestamp,
+    eventType: event.eventType,
+    userId: event.userId,
+    sessionId: event.sessionId,
+    pageViewData: event.pageViewData,
+    sessionData: event.sessionData,
+    conversionData: event.conversionData,
+    url,
+  };
 }
 
 export const pageViewsDeriveNode: rt.DeriveNode<AnalyticsEvent, PageViewsRecord> = {

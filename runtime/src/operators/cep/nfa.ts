@@ -43,6 +43,9 @@ export interface Transition<In> {
   readonly pruned: number;
 }
 
+/** A record that changed nothing (shared: transitions are read-only). */
+const NOTHING: Transition<never> = Object.freeze({ run: null, outcome: null, pruned: 0 });
+
 type Closure<In> = { readonly complete: Branch<In> } | { readonly branches: Branch<In>[] };
 
 export class PatternMachine<In, Match> {
@@ -118,16 +121,18 @@ export class PatternMachine<In, Match> {
   }
 
   #start(record: TimedRecord<In>): Transition<In> {
-    const branches = new Branches<In>(this.#maxBranches);
+    // Most records start nothing: no allocation until one does.
+    let branches: Branches<In> | null = null;
     for (const target of this.#program.startTargets) {
       if (!this.#test(target, record.value, this.#empty)) continue;
       const bound = this.#bind(this.#empty, this.#noSeqs, target, record);
       const child: Branch<In> = { phase: 'take', step: target, count: 1, enter: null, last: record.time, deadline: 0, ...bound };
       const closure = this.#close(child, record.time);
       if ('complete' in closure) return this.#matched(record.time, closure.complete.bindings, record.time, record);
+      branches ??= new Branches<In>(this.#maxBranches);
       branches.addAll(closure.branches);
     }
-    if (branches.list.length === 0) return { run: null, outcome: null, pruned: 0 };
+    if (branches === null || branches.list.length === 0) return NOTHING as Transition<In>;
     return { run: { startedAt: record.time, branches: branches.list }, outcome: null, pruned: branches.pruned };
   }
 

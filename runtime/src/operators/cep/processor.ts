@@ -6,9 +6,10 @@
 // below the watermark on arrival is late: counted and sent to the late output. Processing time:
 // records are processed on arrival, deadlines by processing-time timers.
 //
-// All state lives in one StateStore per partition (key → KeyState), so `snapshot`/`restore` are
-// exact: a restored processor fed the records after the checkpoint emits what the original would
-// have. The wake-up index and the registered timers are derived from the store.
+// The hot per-key state is mutable (`LiveKey`, in a Map per partition); `snapshot` writes it to the
+// partition's StateStore as plain-JSON `KeyState` values (state.ts) and `restore` reads them back,
+// so checkpoints are exact: a restored processor fed the records after the checkpoint emits what
+// the original would have. The wake-up index and the registered timers are derived from the keys.
 import {
   MIN_WATERMARK,
   type EpochMillis,
@@ -29,7 +30,7 @@ import {
 } from '../../api/index.ts';
 import { PatternMachine, type Outcome } from './nfa.ts';
 import { compilePattern, type PatternProgram } from './program.ts';
-import type { BufferedRecord, KeyState } from './state.ts';
+import type { BufferedRecord, KeyState, RunState } from './state.ts';
 import { Wakeups } from './wakeups.ts';
 
 export interface PatternProcessorOptions<Match> {
@@ -51,12 +52,33 @@ export const PATTERN_STORE = 'pattern-runs';
 /** Event times are kept below this in state (a finite stand-in for "everything"). */
 const TIME_CEILING = Number.MAX_SAFE_INTEGER;
 
+/**
+ * A key's live state: `KeyState` made mutable. Unprocessed records are `buffer[head..]`, in (time,
+ * seq) order; processed ones before `head` are dropped lazily. `run` is the NFA's (immutable) run.
+ */
+interface LiveKey<In> {
+  /** Where it is in `live` (the pattern key, `''` for `null`). */
+  readonly stateKey: string;
+  readonly key: string | null;
+  nextSeq: number;
+  horizon: EpochMillis | null;
+  readonly buffer: BufferedRecord<In>[];
+  head: number;
+  run: RunState<In> | null;
+  /** Its wake-up time (kept by `Wakeups`). */
+  wakeAt: EpochMillis | null;
+  /** The timer registered at the run's next deadline. */
+  timer: { readonly at: EpochMillis; readonly handle: TimerHandle } | null;
+}
+
 interface PartitionState<In> {
   readonly partition: number;
+  /** Written by `snapshot`, read by `restore` and when the partition opens; stale in between. */
   readonly store: StateStore<KeyState<In>>;
+  /** Keys with something buffered or a match in progress. */
+  readonly live: Map<string, LiveKey<In>>;
   watermark: EpochMillis;
-  readonly wakeups: Wakeups;
-  readonly timers: Map<string, { readonly at: EpochMillis; readonly handle: TimerHandle }>;
+  readonly wakeups: Wakeups<LiveKey<In>>;
 }
 
 export class PatternProcessor<In, Match, Out> implements Processor<In, Out> {
@@ -85,28 +107,42 @@ export class PatternProcessor<In, Match, Out> implements Processor<In, Out> {
 
   processBatch(batch: RecordBatch<In>, context: OperatorContext<Out>): void {
     const part = this.#open(batch.partition, context);
-    context.metrics.recordsIn(batch.records.length);
+    const records = batch.records;
+    context.metrics.recordsIn(records.length);
     const out: StreamRecord<Out>[] = [];
     const eventTime = this.#program.time === 'event';
-    for (const record of batch.records) {
-      const key = this.#node.key !== null ? this.#node.key(record.value) : record.key;
+    const keyOf = this.#node.key;
+    const live = part.live;
+    // Processing time does not move during a call.
+    const arrivedAt = context.clock.now();
+    for (let i = 0; i < records.length; i++) {
+      const record = records[i] as StreamRecord<In>;
+      const key = keyOf !== null ? keyOf(record.value) : record.key;
       const stateKey = key ?? '';
-      const state = part.store.get(stateKey) ?? { key, nextSeq: 0, horizon: null, buffer: [], run: null };
-      const arrivedAt = context.clock.now();
+      let state = live.get(stateKey);
       if (eventTime) {
-        if (record.timestamp <= part.watermark || (state.horizon !== null && record.timestamp <= state.horizon)) {
+        if (record.timestamp <= part.watermark || (state !== undefined && state.horizon !== null && record.timestamp <= state.horizon)) {
           context.metrics.late(1);
           context.emitLate(record);
           continue;
         }
-        const buffered: BufferedRecord<In> = { seq: state.nextSeq, time: record.timestamp, value: record.value, arrivedAt };
-        this.#save(part, stateKey, { ...state, nextSeq: state.nextSeq + 1, buffer: insert(state.buffer, buffered) }, context);
+        if (state === undefined) {
+          state = newKey(stateKey, key);
+          live.set(stateKey, state);
+        }
+        const buffered: BufferedRecord<In> = { seq: state.nextSeq++, time: record.timestamp, value: record.value, arrivedAt };
+        // Only a new head moves the key's wake-up; the run (hence its deadline) is unchanged.
+        if (insert(state, buffered)) this.#schedule(part, state, context);
       } else {
         // Arrival order; a record never goes back before what the key has already processed.
-        const time = Math.max(record.timestamp, state.horizon ?? MIN_WATERMARK);
-        const buffered: BufferedRecord<In> = { seq: state.nextSeq, time, value: record.value, arrivedAt };
-        const next = this.#advance(part, { ...state, nextSeq: state.nextSeq + 1, buffer: [buffered] }, time, out, context);
-        this.#save(part, stateKey, next, context);
+        const time = Math.max(record.timestamp, state?.horizon ?? MIN_WATERMARK);
+        if (state === undefined) {
+          state = newKey(stateKey, key);
+          live.set(stateKey, state);
+        }
+        state.buffer.push({ seq: state.nextSeq++, time, value: record.value, arrivedAt });
+        this.#advance(part, state, time, out, context);
+        this.#save(part, state, context);
       }
     }
     this.#emit(part, out, context);
@@ -119,9 +155,9 @@ export class PatternProcessor<In, Match, Out> implements Processor<In, Out> {
       if (watermark.timestamp > part.watermark) part.watermark = watermark.timestamp;
       const upTo = this.#program.time === 'event' ? part.watermark : context.clock.now();
       const out: StreamRecord<Out>[] = [];
-      for (let key = part.wakeups.pop(upTo); key !== null; key = part.wakeups.pop(upTo)) {
-        const state = part.store.get(key);
-        if (state !== undefined) this.#save(part, key, this.#advance(part, state, upTo, out, context), context);
+      for (let state = part.wakeups.pop(upTo); state !== null; state = part.wakeups.pop(upTo)) {
+        this.#advance(part, state, upTo, out, context);
+        this.#save(part, state, context);
       }
       this.#emit(part, out, context);
     }
@@ -130,14 +166,14 @@ export class PatternProcessor<In, Match, Out> implements Processor<In, Out> {
   onTimer(timer: Timer, context: OperatorContext<Out>): void {
     if (timer.tag !== PATTERN_TIMER_TAG) return;
     for (const part of this.#partitions.values()) {
-      const registered = part.timers.get(timer.key);
-      if (registered !== undefined && registered.at === timer.at) part.timers.delete(timer.key);
-      const state = part.store.get(timer.key);
+      const state = part.live.get(timer.key);
       if (state === undefined) continue;
+      if (state.timer !== null && state.timer.at === timer.at) state.timer = null;
       // An event-time timer fires once the watermark reached `at`: every record up to it is in.
       const upTo = timer.domain === 'event' ? timer.at : Math.max(timer.at, context.clock.now());
       const out: StreamRecord<Out>[] = [];
-      this.#save(part, timer.key, this.#advance(part, state, upTo, out, context), context);
+      this.#advance(part, state, upTo, out, context);
+      this.#save(part, state, context);
       this.#emit(part, out, context);
       return;
     }
@@ -145,7 +181,15 @@ export class PatternProcessor<In, Match, Out> implements Processor<In, Out> {
 
   snapshot(partition: number, context: OperatorContext<Out>): OperatorCheckpoint {
     const part = this.#open(partition, context);
-    return { nodeId: this.#node.id, partition, stores: [part.store.snapshot()], watermark: part.watermark };
+    const store = part.store;
+    const stale: string[] = [];
+    for (const { key } of store.scan()) if (!part.live.has(key)) stale.push(key);
+    for (const key of stale) store.delete(key);
+    // Fresh plain-JSON values: later changes to the live state do not reach the snapshot.
+    for (const [stateKey, state] of part.live) {
+      store.put(stateKey, { key: state.key, nextSeq: state.nextSeq, horizon: state.horizon, buffer: state.buffer.slice(state.head), run: state.run });
+    }
+    return { nodeId: this.#node.id, partition, stores: [store.snapshot()], watermark: part.watermark };
   }
 
   restore(checkpoint: OperatorCheckpoint, context: OperatorContext<Out>): void {
@@ -154,13 +198,13 @@ export class PatternProcessor<In, Match, Out> implements Processor<In, Out> {
     // The store holds what snapshot() wrote: KeyState values.
     part.store.restore((snapshot as StateSnapshot<KeyState<In>> | undefined) ?? { store: this.#spec.name, partition: checkpoint.partition, entries: [] });
     part.watermark = checkpoint.watermark;
-    this.#reindex(part, context);
+    this.#load(part, context);
   }
 
   release(partition: number, context: OperatorContext<Out>): void {
     const part = this.#partitions.get(partition);
     if (part === undefined) return;
-    for (const { handle } of part.timers.values()) context.clock.cancelTimer(handle);
+    for (const state of part.live.values()) if (state.timer !== null) context.clock.cancelTimer(state.timer.handle);
     this.#partitions.delete(partition);
   }
 
@@ -174,33 +218,41 @@ export class PatternProcessor<In, Match, Out> implements Processor<In, Out> {
     const part: PartitionState<In> = {
       partition,
       store: context.state<KeyState<In>>(this.#spec, partition),
+      live: new Map(),
       watermark: MIN_WATERMARK,
       wakeups: new Wakeups(),
-      timers: new Map(),
     };
     this.#partitions.set(partition, part);
-    this.#reindex(part, context);
+    this.#load(part, context);
     return part;
   }
 
-  /** Rebuilds the wake-ups and timers of a partition from its store. */
-  #reindex(part: PartitionState<In>, context: OperatorContext<Out>): void {
+  /** Rebuilds a partition's live keys from its store, and their wake-ups and timers. */
+  #load(part: PartitionState<In>, context: OperatorContext<Out>): void {
     part.wakeups.clear();
-    for (const { handle } of part.timers.values()) context.clock.cancelTimer(handle);
-    part.timers.clear();
-    const entries = [...part.store.scan()];
-    for (const { key, value } of entries) this.#schedule(part, key, value, context);
+    for (const state of part.live.values()) if (state.timer !== null) context.clock.cancelTimer(state.timer.handle);
+    part.live.clear();
+    for (const { key, value } of part.store.scan()) {
+      const state = newKey<In>(key, value.key);
+      state.nextSeq = value.nextSeq;
+      state.horizon = value.horizon;
+      // The buffer is copied: the live one is mutated, the stored one may be shared with a snapshot.
+      for (const record of value.buffer) state.buffer.push(record);
+      state.run = value.run;
+      part.live.set(key, state);
+    }
+    for (const state of part.live.values()) this.#schedule(part, state, context);
   }
 
   /**
    * Processes a key's timeline up to `upTo` (inclusive): buffered records in order, each deadline
-   * after the records at its own time. Results go to `out`.
+   * after the records at its own time. Results go to `out`; `state` is updated in place.
    */
-  #advance(part: PartitionState<In>, state: KeyState<In>, upTo: EpochMillis, out: StreamRecord<Out>[], context: OperatorContext<Out>): KeyState<In> {
+  #advance(part: PartitionState<In>, state: LiveKey<In>, upTo: EpochMillis, out: StreamRecord<Out>[], context: OperatorContext<Out>): void {
     const machine = this.#machine;
     const buffer = state.buffer;
     let run = state.run;
-    let taken = 0;
+    let taken = state.head;
     for (;;) {
       const record = buffer[taken];
       const next = record !== undefined && record.time <= upTo ? record : null;
@@ -225,13 +277,17 @@ export class PatternProcessor<In, Match, Out> implements Processor<In, Out> {
       if (outcome !== null) this.#report(part, state.key, outcome, out);
     }
     const reached = Math.min(upTo, TIME_CEILING);
-    return {
-      key: state.key,
-      nextSeq: state.nextSeq,
-      horizon: state.horizon === null ? reached : Math.max(state.horizon, reached),
-      buffer: taken === 0 ? buffer : buffer.slice(taken),
-      run,
-    };
+    state.horizon = state.horizon === null ? reached : Math.max(state.horizon, reached);
+    state.run = run;
+    if (taken >= buffer.length) {
+      buffer.length = 0;
+      state.head = 0;
+    } else if (taken > 64 && taken * 2 > buffer.length) {
+      buffer.splice(0, taken);
+      state.head = 0;
+    } else {
+      state.head = taken;
+    }
   }
 
   #report(part: PartitionState<In>, key: string | null, outcome: Outcome<In>, out: StreamRecord<Out>[]): void {
@@ -269,36 +325,38 @@ export class PatternProcessor<In, Match, Out> implements Processor<In, Out> {
     context.metrics.recordsOut(out.length);
   }
 
-  /** Stores a key's new state (or deletes it when it holds nothing) and updates its wake-up and timer. */
-  #save(part: PartitionState<In>, stateKey: string, state: KeyState<In>, context: OperatorContext<Out>): void {
-    if (state.buffer.length === 0 && state.run === null) {
-      part.store.delete(stateKey);
-      part.wakeups.set(stateKey, null);
-      const timer = part.timers.get(stateKey);
-      if (timer !== undefined) {
-        context.clock.cancelTimer(timer.handle);
-        part.timers.delete(stateKey);
+  /** After a key changed: forgets it when it holds nothing, else updates its wake-up and timer. */
+  #save(part: PartitionState<In>, state: LiveKey<In>, context: OperatorContext<Out>): void {
+    if (state.head >= state.buffer.length && state.run === null) {
+      part.live.delete(state.stateKey);
+      part.wakeups.set(state, null);
+      if (state.timer !== null) {
+        context.clock.cancelTimer(state.timer.handle);
+        state.timer = null;
       }
       return;
     }
-    part.store.put(stateKey, state);
-    this.#schedule(part, stateKey, state, context);
+    this.#schedule(part, state, context);
   }
 
-  #schedule(part: PartitionState<In>, stateKey: string, state: KeyState<In>, context: OperatorContext<Out>): void {
+  #schedule(part: PartitionState<In>, state: LiveKey<In>, context: OperatorContext<Out>): void {
     const deadline = state.run === null ? null : this.#machine.nextDeadline(state.run);
-    const head = state.buffer[0]?.time ?? null;
-    part.wakeups.set(stateKey, head === null ? deadline : deadline === null ? head : Math.min(head, deadline));
-    const registered = part.timers.get(stateKey);
-    if (registered !== undefined && registered.at === deadline) return;
-    if (registered !== undefined) {
+    const head = state.buffer[state.head]?.time ?? null;
+    part.wakeups.set(state, head === null ? deadline : deadline === null ? head : Math.min(head, deadline));
+    const registered = state.timer;
+    if (registered !== null && registered.at === deadline) return;
+    if (registered !== null) {
       context.clock.cancelTimer(registered.handle);
-      part.timers.delete(stateKey);
+      state.timer = null;
     }
     if (deadline === null) return;
-    const handle = context.clock.setTimer({ domain: this.#program.time, at: deadline, key: stateKey, tag: PATTERN_TIMER_TAG });
-    part.timers.set(stateKey, { at: deadline, handle });
+    const handle = context.clock.setTimer({ domain: this.#program.time, at: deadline, key: state.stateKey, tag: PATTERN_TIMER_TAG });
+    state.timer = { at: deadline, handle };
   }
+}
+
+function newKey<In>(stateKey: string, key: string | null): LiveKey<In> {
+  return { stateKey, key, nextSeq: 0, horizon: null, buffer: [], head: 0, run: null, wakeAt: null, timer: null };
 }
 
 /** Builds the operator of a topology's pattern node. */
@@ -309,12 +367,16 @@ export function createPatternProcessor<In, Match, Out>(
   return new PatternProcessor(node, options);
 }
 
-/** Inserts a record after every buffered record with a time at or before its own (arrival order breaks ties). */
-function insert<In>(buffer: readonly BufferedRecord<In>[], record: BufferedRecord<In>): BufferedRecord<In>[] {
+/**
+ * Inserts a record into a key's unprocessed records after every one with a time at or before its
+ * own (arrival order breaks ties): an append when records come in order. True when it became the head.
+ */
+function insert<In>(state: LiveKey<In>, record: BufferedRecord<In>): boolean {
+  const buffer = state.buffer;
+  const head = state.head;
   let at = buffer.length;
-  while (at > 0 && (buffer[at - 1] as BufferedRecord<In>).time > record.time) at--;
-  const next = buffer.slice(0, at);
-  next.push(record);
-  for (let i = at; i < buffer.length; i++) next.push(buffer[i] as BufferedRecord<In>);
-  return next;
+  while (at > head && (buffer[at - 1] as BufferedRecord<In>).time > record.time) at--;
+  if (at === buffer.length) buffer.push(record);
+  else buffer.splice(at, 0, record);
+  return at === head;
 }

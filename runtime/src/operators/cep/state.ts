@@ -1,7 +1,8 @@
-// The per-key state of a pattern, as stored in the operator's StateStore (one entry per key) and
-// written to its changelog at checkpoints. Every value here is plain JSON data (numbers, strings,
-// arrays, objects, `null`, and the input records themselves, which are decoded JSON), and is never
-// mutated once put: a changed key is a new object, so a store snapshot can share it safely.
+// The per-key state of a pattern, as written to the operator's StateStore (one entry per key) and
+// its changelog at checkpoints; the processor keeps a mutable copy of it per live key. Every value
+// here is plain JSON data (numbers, strings, arrays, objects, `null`, and the input records
+// themselves, which are decoded JSON), and is never mutated once put, so a store snapshot can share
+// it safely. Runs and branches are immutable in the live state too (the NFA is pure).
 import type { EpochMillis } from '../../api/index.ts';
 
 /** A positive step's name → the last record it bound, or `null` (not reached, or a step that matched nothing). */

@@ -1,64 +1,88 @@
 // Which keys of a partition have something to do at or before a given time (a buffered record, a
-// deadline): a map key → time plus a binary min-heap with lazy deletion, so a watermark visits only
-// the keys that are due. Derived from the stores (rebuilt on restore), never checkpointed itself.
+// deadline): each key's state carries its own wake-up time (`wakeAt`), and a binary min-heap of
+// (time, key state) entries with lazy deletion finds the due ones, so a watermark visits only the
+// keys that are due and setting a wake-up costs no map lookup. Derived from the keys' state
+// (rebuilt on restore), never checkpointed itself.
 import type { EpochMillis } from '../../api/index.ts';
 
-interface Entry {
-  readonly at: EpochMillis;
-  readonly key: string;
+/** What the heap orders: a key's state, with the time it next needs attention. */
+export interface Wakeable {
+  /** The state key: breaks ties between equal times. */
+  readonly stateKey: string;
+  /** When the key next needs attention; `null`: never (or it is not in the heap). Owned by `Wakeups`. */
+  wakeAt: EpochMillis | null;
 }
 
-export class Wakeups {
-  readonly #due = new Map<string, EpochMillis>();
-  readonly #heap: Entry[] = [];
+interface Entry<T extends Wakeable> {
+  readonly at: EpochMillis;
+  readonly item: T;
+}
 
-  /** Sets (or, with `null`, clears) when `key` next needs attention. */
-  set(key: string, at: EpochMillis | null): void {
+export class Wakeups<T extends Wakeable> {
+  #heap: Entry<T>[] = [];
+  /** Items with a wake-up time. */
+  #live = 0;
+
+  /** Sets (or, with `null`, clears) when `item` next needs attention. */
+  set(item: T, at: EpochMillis | null): void {
+    const current = item.wakeAt;
     if (at === null) {
-      this.#due.delete(key);
+      if (current !== null) {
+        item.wakeAt = null;
+        this.#live--;
+      }
       return;
     }
-    if (this.#due.get(key) === at) return;
-    this.#due.set(key, at);
-    this.#push({ at, key });
+    if (current === at) return;
+    if (current === null) this.#live++;
+    item.wakeAt = at;
+    this.#push({ at, item });
     // Stale entries outnumbering live ones: rebuild so the heap stays proportional to the keys.
-    if (this.#heap.length > 64 && this.#heap.length > 4 * this.#due.size) this.#rebuild();
+    if (this.#heap.length > 64 && this.#heap.length > 4 * this.#live) this.#rebuild();
   }
 
-  /** Removes and returns a key due at or before `time` (earliest first), or `null`. */
-  pop(time: EpochMillis): string | null {
+  /** Removes and returns an item due at or before `time` (earliest first, then by key), or `null`. */
+  pop(time: EpochMillis): T | null {
     for (;;) {
       const top = this.#heap[0];
       if (top === undefined || top.at > time) return null;
       this.#popTop();
-      if (this.#due.get(top.key) === top.at) {
-        this.#due.delete(top.key);
-        return top.key;
+      if (top.item.wakeAt === top.at) {
+        top.item.wakeAt = null;
+        this.#live--;
+        return top.item;
       }
     }
   }
 
   clear(): void {
-    this.#due.clear();
+    for (const { item } of this.#heap) item.wakeAt = null;
     this.#heap.length = 0;
+    this.#live = 0;
   }
 
   get size(): number {
-    return this.#due.size;
+    return this.#live;
   }
 
   #rebuild(): void {
-    this.#heap.length = 0;
-    for (const [key, at] of this.#due) this.#push({ at, key });
+    const old = this.#heap;
+    this.#heap = [];
+    const seen = new Set<T>();
+    for (const entry of old) {
+      if (entry.item.wakeAt !== entry.at || seen.has(entry.item)) continue;
+      seen.add(entry.item);
+      this.#push(entry);
+    }
   }
 
-  #push(entry: Entry): void {
+  #push(entry: Entry<T>): void {
     const heap = this.#heap;
     heap.push(entry);
     let i = heap.length - 1;
     while (i > 0) {
       const parent = (i - 1) >> 1;
-      const p = heap[parent] as Entry;
+      const p = heap[parent] as Entry<T>;
       if (!before(entry, p)) break;
       heap[i] = p;
       i = parent;
@@ -75,8 +99,8 @@ export class Wakeups {
       const left = 2 * i + 1;
       if (left >= heap.length) break;
       const right = left + 1;
-      const child = right < heap.length && before(heap[right] as Entry, heap[left] as Entry) ? right : left;
-      const c = heap[child] as Entry;
+      const child = right < heap.length && before(heap[right] as Entry<T>, heap[left] as Entry<T>) ? right : left;
+      const c = heap[child] as Entry<T>;
       if (!before(c, last)) break;
       heap[i] = c;
       i = child;
@@ -85,6 +109,6 @@ export class Wakeups {
   }
 }
 
-function before(a: Entry, b: Entry): boolean {
-  return a.at < b.at || (a.at === b.at && a.key < b.key);
+function before<T extends Wakeable>(a: Entry<T>, b: Entry<T>): boolean {
+  return a.at < b.at || (a.at === b.at && a.item.stateKey < b.item.stateKey);
 }

@@ -60,7 +60,17 @@ export function escalatedDerive(event: Ticket): EscalatedRecord {
   const label = event.subject.toUpperCase() + ' / ' + event.channel;
   const owner = event.assignee ?? 'unassigned';
   const weight = event.priority === 'URGENT' ? 10 : 1;
-  return { ...event, label, owner, weight };
+  return {
+    id: event.id,
+    at: event.at,
+    priority: event.priority,
+    channel: event.channel,
+    subject: event.subject,
+    assignee: event.assignee,
+    label,
+    owner,
+    weight,
+  };
 }
 
 export const escalatedDeriveNode: rt.DeriveNode<Ticket, EscalatedRecord> = {

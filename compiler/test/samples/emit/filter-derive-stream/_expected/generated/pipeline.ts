@@ -64,7 +64,17 @@ export function largeDerive(event: Payment): LargeRecord {
   const cents = rt.roundHalfAway(event.amount * 100);
   const fee = cents * 0.02;
   const memo = (event.note ?? '').trim().toLowerCase();
-  return { ...event, cents, fee, memo };
+  return {
+    id: event.id,
+    account: event.account,
+    amount: event.amount,
+    currency: event.currency,
+    at: event.at,
+    note: event.note,
+    cents,
+    fee,
+    memo,
+  };
 }
 
 export const largeDeriveNode: rt.DeriveNode<Payment, LargeRecord> = {

@@ -49,7 +49,18 @@ export function pricedDerive(event: Order): PricedRecord {
   const city = event.customer.address?.city ?? 'unknown';
   const points = event.customer.loyalty?.points ?? 0;
   const first_item = event.items.length > 0;
-  return { ...event, city, points, first_item };
+  return {
+    orderId: event.orderId,
+    placedAt: event.placedAt,
+    customer: event.customer,
+    items: event.items,
+    tags: event.tags,
+    gift: event.gift,
+    handling: event.handling,
+    city,
+    points,
+    first_item,
+  };
 }
 
 export const pricedDeriveNode: rt.DeriveNode<Order, PricedRecord> = {

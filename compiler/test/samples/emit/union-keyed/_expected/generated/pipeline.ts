@@ -112,7 +112,7 @@ export const allSamplesFilterNode: rt.FilterNode<Sample> = {
 // `derive bucket = to_int(value / 10.0)` (all_samples)
 export function allSamplesDerive(event: Sample): AllSamplesRecord {
   const bucket = Math.trunc(event.value / 10.0);
-  return { ...event, bucket };
+  return { name: event.name, value: event.value, at: event.at, bucket };
 }
 
 export const allSamplesDeriveNode: rt.DeriveNode<Sample, AllSamplesRecord> = {
