@@ -5,6 +5,8 @@ import { UsageError } from './args.ts';
 import { checkCommand } from './commands/check.ts';
 import { compileCommand } from './commands/compile.ts';
 import { explainCommand } from './commands/explain.ts';
+import { runCommand } from './commands/run.ts';
+import { testCommand } from './commands/test.ts';
 import { EXIT } from './exit.ts';
 import { processIO, type CliIO } from './io.ts';
 
@@ -15,13 +17,28 @@ usage:
   flowc compile <file.flow>... [--out dir] [--check] write <dir>/<name>/ (default dir: generated);
                                                      --check fails if it is stale instead
   flowc explain <file.flow> [--format text|mermaid] print the physical plan
+  flowc run <file.flow> [options]                  compile, then run embedded: in-process log fed by the
+                                                     simulator, dashboard + /metrics on one port
+    --rate N|max          simulator events per second (default 200)
+    --duration 20s        stop by itself (exit 0); default: until Ctrl-C
+    --seed N              simulator seed (default 42)
+    --malformed F, --late F, --out-of-order F   simulator injection, fractions (0.05 = 5 %)
+    --from [src=]f.jsonl  replay recorded events in event time as fast as possible, then exit
+    --out results.jsonl   every emitted result as a JSON line
+    --port N              dashboard port (default 8080; 0: a free one), --host (default 127.0.0.1)
+    --state-dir DIR       log + checkpoints (default .flowc/state/<name>); a run resumes from them
+    --checkpoint-interval 5s, --fresh (ignore previous state), --verbose (log() output on the terminal)
+  flowc test <file.flow> [--cases file] [--ci]      run the test cases of <dir>/<name>.tests.json
+                                                     (docs/testing.md); --ci rejects "only"/"skip"
 
-exit codes: 0 ok, 1 diagnostics (or stale output), 2 usage`;
+exit codes: 0 ok, 1 diagnostics (or stale output, or failed tests), 2 usage (or a bad test file)`;
 
-const COMMANDS: Record<string, (argv: readonly string[], io: CliIO) => number> = {
+const COMMANDS: Record<string, (argv: readonly string[], io: CliIO) => number | Promise<number>> = {
   check: checkCommand,
   compile: compileCommand,
   explain: explainCommand,
+  run: runCommand,
+  test: testCommand,
 };
 
 export async function main(argv: readonly string[], io: CliIO = processIO): Promise<number> {

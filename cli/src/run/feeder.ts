@@ -1,0 +1,186 @@
+// The producer of embedded runs: the website event simulator appending to a topic of the
+// in-process partitioned log, paced by its rate knob, as a Kafka producer would feed the topic the
+// pipeline reads. Records are keyed by userId, so they land on the partition Kafka's partitioner
+// would pick.
+//
+// Event time follows the wall clock: the simulated world moves at `eventRate` events per second,
+// and starts a few minutes before now (or just after the last event of the previous run on the same
+// state dir), fast-forwarded to now, so that the first records already come from a site in full
+// swing (sessions under way) rather than from an empty one filling up. Each run on
+// a state dir is a new generation of the simulator (the seed is derived from `--seed` and the
+// generation), so a resumed run continues the topic with fresh events instead of replaying the
+// previous run's. `simulator.json` in the state dir keeps the generation and the last event time.
+import { readFileSync } from 'node:fs';
+import { rename, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import type { DecodeResult } from '../../../runtime/src/index.ts';
+import type { PartitionedLog } from '../../../runtime/src/adapters/embedded/index.ts';
+import { deriveSeed, MALFORMED_KINDS, WebsiteEventSimulator, type MalformedKind, type SimulatedRecord } from '../../../runtime/src/simulator/index.ts';
+
+export interface FeederSettings {
+  readonly seed: number;
+  /** Records per second of wall-clock time; `Infinity`: as fast as the pipeline takes them. */
+  readonly rate: number;
+  readonly malformed: number;
+  readonly late: { readonly fraction: number; readonly delayMs: number };
+  readonly outOfOrder: { readonly fraction: number; readonly maxDelayMs: number };
+}
+
+export interface FeederState {
+  readonly seed: number;
+  /** Runs of the simulator on this state dir so far. */
+  readonly generation: number;
+  /** The largest event time appended so far. */
+  readonly lastEventTime: number | null;
+}
+
+export interface FeederCounts {
+  readonly records: number;
+  readonly malformed: number;
+  readonly malformedByKind: Readonly<Record<MalformedKind, number>>;
+  readonly late: number;
+  readonly outOfOrder: number;
+}
+
+/** Event-time rate of the simulated world when the wall-clock rate is `max`. */
+const UNPACED_EVENT_RATE = 200;
+/** Event time simulated before now, and skipped, so that sessions are under way at the start. */
+const WARM_UP_MS = 5 * 60_000;
+/** At most this many records are generated and skipped to warm up. */
+const WARM_UP_RECORDS = 1_000_000;
+
+export class SimulatorFeeder {
+  readonly simulator: WebsiteEventSimulator;
+  readonly generation: number;
+  private lastEventTime: number | null;
+  private stopped = false;
+  /** The first record at or after now, taken while warming up. */
+  private pending: SimulatedRecord | null = null;
+  private records = 0;
+  private late = 0;
+  private outOfOrder = 0;
+  private readonly malformedByKind = Object.fromEntries(MALFORMED_KINDS.map((k) => [k, 0])) as Record<MalformedKind, number>;
+
+  constructor(
+    private readonly log: PartitionedLog,
+    readonly topic: string,
+    readonly settings: FeederSettings,
+    previous: FeederState | null,
+    now: number,
+  ) {
+    this.generation = previous === null ? 0 : previous.generation + 1;
+    this.lastEventTime = previous?.lastEventTime ?? null;
+    const eventRate = Number.isFinite(settings.rate) ? settings.rate : UNPACED_EVENT_RATE;
+    const warmUpMs = Math.min(WARM_UP_MS, (WARM_UP_RECORDS / eventRate) * 1000);
+    const startTime = Math.max(Math.floor(now - warmUpMs), (previous?.lastEventTime ?? 0) + 1);
+    this.simulator = new WebsiteEventSimulator({
+      seed: this.generation === 0 ? settings.seed : deriveSeed(settings.seed, 1000 + this.generation),
+      ratePerSecond: settings.rate,
+      eventRatePerSecond: eventRate,
+      startTime,
+      malformed: settings.malformed > 0 ? { fraction: settings.malformed } : undefined,
+      late: settings.late.fraction > 0 ? settings.late : undefined,
+      outOfOrder: settings.outOfOrder.fraction > 0 ? settings.outOfOrder : undefined,
+    });
+    for (let i = 0; i < WARM_UP_RECORDS + 1; i++) {
+      const record = this.simulator.next();
+      if (record.timestamp >= now || i === WARM_UP_RECORDS) {
+        this.pending = record;
+        break;
+      }
+    }
+  }
+
+  /**
+   * Appends the records due at wall-clock `now`, at most `limit` (the room left in the consumer's
+   * backlog). Returns how many.
+   */
+  feed(now: number, limit: number): number {
+    if (this.stopped || limit <= 0) return 0;
+    const due = this.simulator.pace(now, limit);
+    const log = this.log;
+    const topic = this.topic;
+    let last = this.lastEventTime ?? Number.NEGATIVE_INFINITY;
+    for (let i = 0; i < due; i++) {
+      const record = this.pending ?? this.simulator.next();
+      this.pending = null;
+      log.append(topic, record.key, record.value);
+      if (record.malformed !== false) this.malformedByKind[record.malformed]++;
+      else if (record.timestamp > last) last = record.timestamp;
+      if (record.delayed === 'late') this.late++;
+      else if (record.delayed === 'out-of-order') this.outOfOrder++;
+    }
+    this.records += due;
+    if (due > 0 && Number.isFinite(last)) this.lastEventTime = last;
+    return due;
+  }
+
+  /** When the next record is due (wall clock); `-Infinity` when one is due now or the rate is `max`. */
+  nextDueAt(): number {
+    return this.simulator.nextDueAt();
+  }
+
+  stop(): void {
+    this.stopped = true;
+  }
+
+  state(): FeederState {
+    return { seed: this.settings.seed, generation: this.generation, lastEventTime: this.lastEventTime };
+  }
+
+  /** What this run appended (the warm-up records skipped before now are not counted). */
+  counts(): FeederCounts {
+    let malformed = 0;
+    for (const kind of MALFORMED_KINDS) malformed += this.malformedByKind[kind];
+    return { records: this.records, malformed, malformedByKind: { ...this.malformedByKind }, late: this.late, outOfOrder: this.outOfOrder };
+  }
+}
+
+/**
+ * Whether the simulator's records fit a source's schema: a few hundred good records must all
+ * decode. Returns the first failure otherwise.
+ */
+export function simulatorFits(decodeText: (text: string) => DecodeResult<unknown>): { readonly ok: true } | { readonly ok: false; readonly reason: string; readonly path: string } {
+  const simulator = new WebsiteEventSimulator({ seed: 1, ratePerSecond: Number.POSITIVE_INFINITY, startTime: Date.now() });
+  for (let i = 0; i < 300; i++) {
+    const result = decodeText(simulator.next().value);
+    if (!result.ok) return { ok: false, reason: result.reason, path: result.path };
+  }
+  return { ok: true };
+}
+
+// ───────────────────────────── simulator.json ─────────────────────────────
+
+interface StoredStates {
+  readonly version: 1;
+  readonly topics: Readonly<Record<string, FeederState>>;
+}
+
+export function feederStatePath(stateDir: string): string {
+  return join(stateDir, 'simulator.json');
+}
+
+/** The feeders' states kept in the state dir (by topic); empty when there are none. */
+export function loadFeederStates(stateDir: string): Map<string, FeederState> {
+  let text: string;
+  try {
+    text = readFileSync(feederStatePath(stateDir), 'utf8');
+  } catch {
+    return new Map();
+  }
+  try {
+    const stored = JSON.parse(text) as Partial<StoredStates>;
+    if (stored.version !== 1 || typeof stored.topics !== 'object' || stored.topics === null) return new Map();
+    return new Map(Object.entries(stored.topics));
+  } catch {
+    return new Map();
+  }
+}
+
+export async function saveFeederStates(stateDir: string, feeders: readonly SimulatorFeeder[]): Promise<void> {
+  if (feeders.length === 0) return;
+  const stored: StoredStates = { version: 1, topics: Object.fromEntries(feeders.map((f) => [f.topic, f.state()])) };
+  const path = feederStatePath(stateDir);
+  await writeFile(`${path}.tmp`, `${JSON.stringify(stored)}\n`);
+  await rename(`${path}.tmp`, path);
+}

@@ -1,0 +1,254 @@
+// `flowc run`, as users run it: real processes (node bin/flowc.js), real ports, a real state dir.
+// A 20 s run with malformed input, then a second run on the same state dir that resumes from the
+// checkpoint and is stopped with Ctrl-C, then two replays of one file that must agree byte for byte.
+import { spawn, type ChildProcess } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync, readdirSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { WebSocket } from 'ws';
+import { parseHubMessage, type HubMessage } from '../../runtime/src/hub/index.ts';
+import { writeSampleJsonl } from '../../runtime/src/simulator/index.ts';
+
+const repo = new URL('../../', import.meta.url).pathname;
+
+interface Running {
+  readonly child: ChildProcess;
+  output(): string;
+  /** Resolves with the first match of `pattern` in stdout. */
+  waitFor(pattern: RegExp, timeoutMs?: number): Promise<RegExpMatchArray>;
+  readonly exited: Promise<{ readonly code: number | null; readonly signal: NodeJS.Signals | null; readonly stderr: string }>;
+}
+
+const live = new Set<ChildProcess>();
+
+function flowcRun(...args: string[]): Running {
+  const child = spawn(process.execPath, ['bin/flowc.js', 'run', ...args], { cwd: repo, stdio: ['ignore', 'pipe', 'pipe'] });
+  live.add(child);
+  let stdout = '';
+  let stderr = '';
+  const waiters: (() => void)[] = [];
+  child.stdout?.on('data', (chunk: Buffer) => {
+    stdout += chunk.toString('utf8');
+    for (const w of [...waiters]) w();
+  });
+  child.stderr?.on('data', (chunk: Buffer) => (stderr += chunk.toString('utf8')));
+  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null; stderr: string }>((resolve) =>
+    child.on('exit', (code, signal) => {
+      live.delete(child);
+      for (const w of [...waiters]) w();
+      resolve({ code, signal, stderr });
+    }),
+  );
+  return {
+    child,
+    output: () => stdout,
+    exited,
+    waitFor: (pattern, timeoutMs = 20_000) =>
+      new Promise((resolve, reject) => {
+        const timer = setTimeout(() => reject(new Error(`no ${pattern} in ${timeoutMs} ms; stdout:\n${stdout}\nstderr:\n${stderr}`)), timeoutMs);
+        const check = (): void => {
+          const match = pattern.exec(stdout);
+          if (match !== null) {
+            clearTimeout(timer);
+            waiters.splice(waiters.indexOf(check), 1);
+            resolve(match);
+          } else if (child.exitCode !== null) {
+            clearTimeout(timer);
+            reject(new Error(`exited (${child.exitCode}) without ${pattern}; stdout:\n${stdout}\nstderr:\n${stderr}`));
+          }
+        };
+        waiters.push(check);
+        check();
+      }),
+  };
+}
+
+/** The value of a counter or gauge series in Prometheus text (the sum over the lines that match). */
+function metricValue(text: string, name: string, labels: Readonly<Record<string, string>> = {}): number {
+  let sum = 0;
+  let found = false;
+  for (const line of text.split('\n')) {
+    if (!line.startsWith(`${name}{`) && !line.startsWith(`${name} `)) continue;
+    if (!Object.entries(labels).every(([k, v]) => line.includes(`${k}="${v}"`))) continue;
+    sum += Number(line.slice(line.lastIndexOf(' ') + 1));
+    found = true;
+  }
+  return found ? sum : Number.NaN;
+}
+
+async function metricsWhen(url: string, ready: (text: string) => boolean, timeoutMs = 15_000): Promise<string> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const text = await (await fetch(`${url}metrics`)).text();
+    if (ready(text) || Date.now() > deadline) return text;
+    await new Promise((r) => setTimeout(r, 250));
+  }
+}
+
+/** The first messages of the hub's WebSocket until `enough` says so. */
+function wsMessages(url: string, enough: (messages: HubMessage[]) => boolean, timeoutMs = 12_000): Promise<HubMessage[]> {
+  return new Promise((resolve, reject) => {
+    const messages: HubMessage[] = [];
+    const ws = new WebSocket(`${url.replace(/^http/, 'ws')}ws`);
+    const timer = setTimeout(() => {
+      ws.terminate();
+      reject(new Error(`only ${messages.length} messages: ${messages.map((m) => m.type).join(', ')}`));
+    }, timeoutMs);
+    ws.on('message', (data: Buffer) => {
+      const message = parseHubMessage(data.toString('utf8'));
+      if (message !== null) messages.push(message);
+      if (enough(messages)) {
+        clearTimeout(timer);
+        ws.close();
+        resolve(messages);
+      }
+    });
+    ws.on('error', (error) => {
+      clearTimeout(timer);
+      reject(error);
+    });
+  });
+}
+
+interface Summary {
+  readonly reason: string;
+  readonly counters: { readonly eventsIn: number; readonly decoded: number; readonly deadLetters: number; readonly windowsEmitted: number };
+  readonly simulator: Readonly<Record<string, { readonly records: number; readonly malformed: number }>>;
+  readonly resumedFrom: { readonly id: number; readonly offset: number } | null;
+  readonly finalCheckpoint: { readonly id: number; readonly offset: number } | null;
+}
+
+function summaryOf(stateDir: string): Summary {
+  return JSON.parse(readFileSync(join(stateDir, 'run-summary.json'), 'utf8')) as Summary;
+}
+
+/** Records in a topic of the state dir's log (JSON-lines segments, one record per line). */
+function topicRecords(stateDir: string, topic: string): number {
+  const dir = join(stateDir, 'log', 'topics', topic);
+  let n = 0;
+  for (const partition of readdirSync(dir)) {
+    if (partition === 'topic.json') continue;
+    for (const segment of readdirSync(join(dir, partition))) {
+      n += readFileSync(join(dir, partition, segment), 'utf8').split('\n').filter((l) => l.trim() !== '').length;
+    }
+  }
+  return n;
+}
+
+let work = '';
+beforeAll(() => {
+  work = mkdtempSync(join(tmpdir(), 'flowc-run-'));
+});
+
+afterAll(() => {
+  for (const child of live) child.kill('SIGKILL');
+});
+
+describe('flowc run (embedded)', () => {
+  let stateDir = '';
+  let first: Summary | null = null;
+
+  it('runs for --duration, serves /metrics and the live hub, dead-letters every malformed record, and exits 0 by itself', async () => {
+    stateDir = join(work, 'state');
+    const out = join(work, 'results.jsonl');
+    const run = flowcRun('pipelines/website-analytics.flow', '--duration', '20s', '--rate', '2000', '--port', '0', '--state-dir', stateDir, '--malformed', '0.05', '--out', out);
+    const [, url] = (await run.waitFor(/dashboard: (http:\/\/\S+\/)/)) as unknown as [string, string];
+    expect(run.output()).toContain('starting from the beginning (no checkpoint)');
+
+    // While it runs: flowc_ counters move, the hub answers and pushes window rows.
+    const metrics = await metricsWhen(url, (t) => metricValue(t, 'flowc_windows_emitted_total') > 0 && metricValue(t, 'flowc_dead_letters_total') > 0);
+    expect(metricValue(metrics, 'flowc_events_in_total', { operator: 'events.source' })).toBeGreaterThan(0);
+    expect(metricValue(metrics, 'flowc_windows_emitted_total')).toBeGreaterThan(0);
+    expect(metricValue(metrics, 'flowc_dead_letters_total', { operator: 'events.decode' })).toBeGreaterThan(0);
+    expect(metricValue(metrics, 'flowc_websocket_clients')).toBe(0);
+    const health = await fetch(`${url}healthz`);
+    expect(health.status).toBe(200);
+    const manifest = (await (await fetch(`${url}api/manifest`)).json()) as { pipeline: string; metrics: { name: string }[] };
+    expect(manifest.pipeline).toBe('website_analytics');
+    expect(manifest.metrics.map((m) => m.name)).toContain('realtime');
+    const page = await (await fetch(url)).text();
+    expect(page).toContain('<script>');
+    const messages = await wsMessages(url, (ms) => ms.some((m) => m.type === 'health') && ms.some((m) => m.type === 'update'));
+    expect(messages.every((m) => m.v === 1)).toBe(true);
+    const update = messages.find((m) => m.type === 'update');
+    if (update?.type !== 'update') throw new Error('no update message');
+    expect(manifest.metrics.map((m) => m.name)).toContain(update.stream);
+    // The row pushed was also written to the embedded time-series store (the same emit goes to influx()).
+    const history = (await (await fetch(`${url}api/history?metric=${update.stream}&from=-1h`)).json()) as { series: unknown[] };
+    expect(history.series.length).toBeGreaterThan(0);
+
+    const exit = await run.exited;
+    expect(exit.stderr).toBe('');
+    expect(exit.code).toBe(0);
+    expect(run.output()).toMatch(/stopped \(duration\)/);
+
+    // Every record the simulator produced was read: the malformed ones are the dead letters, the rest decoded.
+    const summary = summaryOf(stateDir);
+    first = summary;
+    const produced = summary.simulator['website-analytics-events'];
+    expect(produced?.malformed).toBeGreaterThan(500);
+    expect(summary.counters.eventsIn).toBe(produced?.records);
+    expect(summary.counters.deadLetters).toBe(produced?.malformed);
+    expect(summary.counters.eventsIn).toBe(summary.counters.decoded + summary.counters.deadLetters);
+    // … and they are in the dead-letter output, the source's `dead letter to kafka(topic: "website-analytics-dlq")`.
+    expect(topicRecords(stateDir, 'website-analytics-dlq')).toBe(summary.counters.deadLetters);
+    const letter = JSON.parse(readFileSync(join(stateDir, 'log', 'topics', 'website-analytics-dlq', '0', readdirSync(join(stateDir, 'log', 'topics', 'website-analytics-dlq', '0'))[0] as string), 'utf8').split('\n')[0] as string) as { value: string };
+    expect(JSON.parse(letter.value)).toMatchObject({ source: 'events', raw: expect.any(String), reason: expect.any(String) });
+
+    // --out has the window rows.
+    const rows = readFileSync(out, 'utf8').trim().split('\n').map((l) => JSON.parse(l) as { stream: string; value: Record<string, unknown> });
+    expect(rows.length).toBe(summary.counters.windowsEmitted);
+    for (const stream of ['realtime', 'business', 'geography', 'popular_pages']) expect(rows.some((r) => r.stream === stream)).toBe(true);
+    expect(rows.find((r) => r.stream === 'business')?.value).toHaveProperty('window_end');
+    expect(summary.finalCheckpoint?.offset).toBe(summary.counters.eventsIn);
+  }, 60_000);
+
+  it('resumes from the checkpoint on the same state dir, continues at its offsets, and takes a last checkpoint on SIGINT', async () => {
+    expect(first).not.toBeNull();
+    const previous = first as Summary;
+    const run = flowcRun('pipelines/website-analytics.flow', '--rate', '2000', '--port', '0', '--state-dir', stateDir, '--malformed', '0.05');
+    const resume = await run.waitFor(/resuming from checkpoint #(\d+) at offset (\d+)/);
+    expect(Number(resume[1])).toBe(previous.finalCheckpoint?.id);
+    expect(Number(resume[2])).toBe(previous.finalCheckpoint?.offset);
+    expect(Number(resume[2])).toBeGreaterThan(0);
+    const [, url] = (await run.waitFor(/dashboard: (http:\/\/\S+\/)/)) as unknown as [string, string];
+    await metricsWhen(url, (t) => metricValue(t, 'flowc_events_in_total', { operator: 'events.source' }) > 1000);
+    run.child.kill('SIGINT');
+    const exit = await run.exited;
+    expect(exit.stderr).toBe('');
+    expect(exit.code).toBe(0);
+    expect(run.output()).toMatch(/stopped \(signal\)/);
+
+    const summary = summaryOf(stateDir);
+    expect(summary.resumedFrom?.offset).toBe(previous.finalCheckpoint?.offset);
+    // It read on from where the first run stopped, not from offset 0.
+    expect(summary.counters.eventsIn).toBeGreaterThan(1000);
+    expect(summary.finalCheckpoint?.offset).toBe((previous.finalCheckpoint?.offset ?? 0) + summary.counters.eventsIn);
+    expect(summary.counters.deadLetters).toBe(summary.simulator['website-analytics-events']?.malformed);
+    const id = summary.finalCheckpoint?.id ?? 0;
+    expect(id).toBeGreaterThan(previous.finalCheckpoint?.id ?? 0);
+    expect(existsSync(join(stateDir, 'checkpoints', `checkpoint-${String(id).padStart(20, '0')}.json`))).toBe(true);
+  }, 40_000);
+});
+
+describe('flowc run --from (replay)', () => {
+  it('replays a file in event time, flushes the windows at its end, and gives the same results twice', async () => {
+    const events = join(work, 'events.jsonl');
+    await writeSampleJsonl(events, 20_000, 11, { malformed: { fraction: 0.02 }, outOfOrder: { fraction: 0.05, maxDelayMs: 3000 } });
+    const outputs: string[] = [];
+    for (const n of [1, 2]) {
+      const out = join(work, `replay-${n}.jsonl`);
+      const run = flowcRun('pipelines/website-analytics.flow', '--from', events, '--out', out, '--port', '0', '--state-dir', join(work, `replay-state-${n}`));
+      const exit = await run.exited;
+      expect(exit.stderr).toBe('');
+      expect(exit.code).toBe(0);
+      expect(run.output()).toMatch(/stopped \(end of input\)/);
+      outputs.push(readFileSync(out, 'utf8'));
+    }
+    expect(outputs[1]).toBe(outputs[0]);
+    const streams = new Set((outputs[0] as string).trim().split('\n').map((l) => (JSON.parse(l) as { stream: string }).stream));
+    // Event-time windows (sessions close at the end of input), processing-time ones, and alerts.
+    for (const stream of ['sessions', 'business', 'geography', 'funnel', 'popular_pages', 'realtime', 'session_health', 'bounces']) expect(streams).toContain(stream);
+  }, 40_000);
+});
