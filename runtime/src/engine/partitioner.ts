@@ -4,9 +4,8 @@
 // repartition topic therefore place a key on the same partition, so state written in one mode is
 // found by the other.
 //
-// The same function lives in adapters/embedded/murmur2.ts (the embedded log's producer). The engine
-// keeps its own copy because the core must not import an adapter; both are tested against Kafka's
-// reference values.
+// The embedded log's producer (adapters/embedded/murmur2.ts) partitions with these same functions;
+// both are tested against Kafka's reference values.
 
 const SEED = 0x9747b28c;
 const M = 0x5bd1e995;

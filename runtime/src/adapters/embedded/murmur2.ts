@@ -4,8 +4,10 @@
 // in a Kafka topic with the same partition count, so `flowc run` and `flowc run --kafka` place keyed
 // state identically.
 //
-// `murmur2Utf8` hashes a string's UTF-8 bytes as it encodes them (no buffer allocation); lone
-// surrogates become U+FFFD, as Java's `String.getBytes(UTF_8)` and `TextEncoder` do.
+// The string forms the log's producer uses (`murmur2Utf8`, `partitionForKey`) are the engine's
+// (`engine/partitioner.ts`, which routes repartitions by the same function); this module adds the
+// byte-array form Kafka's reference vectors are written in.
+export { murmur2Utf8, partitionForKey } from '../../engine/partitioner.ts';
 
 const SEED = 0x9747b28c;
 const M = 0x5bd1e995;
@@ -40,73 +42,7 @@ export function murmur2(data: Uint8Array): number {
   return mixTail(h, tail, tailLength) | 0;
 }
 
-/** The number of UTF-8 bytes of `s` (lone surrogates count as the 3 bytes of U+FFFD). */
-export function utf8Length(s: string): number {
-  let n = 0;
-  for (let i = 0; i < s.length; i++) {
-    const c = s.charCodeAt(i);
-    if (c < 0x80) n += 1;
-    else if (c < 0x800) n += 2;
-    else if (c >= 0xd800 && c <= 0xdbff && i + 1 < s.length && isLowSurrogate(s.charCodeAt(i + 1))) {
-      n += 4;
-      i++;
-    } else n += 3;
-  }
-  return n;
-}
-
-function isLowSurrogate(c: number): boolean {
-  return c >= 0xdc00 && c <= 0xdfff;
-}
-
-// The running state of `murmur2Utf8` (module-level, so hashing a key allocates nothing).
-let runH = 0;
-let runBlock = 0;
-let runFilled = 0;
-
-function pushByte(byte: number): void {
-  runBlock |= byte << (8 * runFilled);
-  if (++runFilled === 4) {
-    runH = mixBlock(runH, runBlock);
-    runBlock = 0;
-    runFilled = 0;
-  }
-}
-
-/** `murmur2` of the UTF-8 encoding of `s`, without materialising the bytes. */
-export function murmur2Utf8(s: string): number {
-  runH = SEED ^ utf8Length(s);
-  runBlock = 0;
-  runFilled = 0;
-  for (let i = 0; i < s.length; i++) {
-    let c = s.charCodeAt(i);
-    if (c < 0x80) {
-      pushByte(c);
-    } else if (c < 0x800) {
-      pushByte(0xc0 | (c >> 6));
-      pushByte(0x80 | (c & 0x3f));
-    } else if (c >= 0xd800 && c <= 0xdbff && i + 1 < s.length && isLowSurrogate(s.charCodeAt(i + 1))) {
-      const cp = 0x10000 + ((c - 0xd800) << 10) + (s.charCodeAt(++i) - 0xdc00);
-      pushByte(0xf0 | (cp >> 18));
-      pushByte(0x80 | ((cp >> 12) & 0x3f));
-      pushByte(0x80 | ((cp >> 6) & 0x3f));
-      pushByte(0x80 | (cp & 0x3f));
-    } else {
-      if (c >= 0xd800 && c <= 0xdfff) c = 0xfffd;
-      pushByte(0xe0 | (c >> 12));
-      pushByte(0x80 | ((c >> 6) & 0x3f));
-      pushByte(0x80 | (c & 0x3f));
-    }
-  }
-  return mixTail(runH, runBlock, runFilled) | 0;
-}
-
 /** Kafka's `Utils.toPositive`. */
 export function toPositive(n: number): number {
   return n & 0x7fffffff;
-}
-
-/** The partition Kafka's default partitioner picks for a (non-null) string key. */
-export function partitionForKey(key: string, partitions: number): number {
-  return toPositive(murmur2Utf8(key)) % partitions;
 }
