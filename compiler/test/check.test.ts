@@ -9,6 +9,7 @@ import { parseFlow } from '../src/phases/1-parse/index.ts';
 import { analyze } from '../src/phases/2-analyze/index.ts';
 import type { AnalysisResult } from '../src/phases/2-analyze/model.ts';
 import { typeToString } from '../src/phases/2-analyze/types.ts';
+import { mutate, mutation } from './support/mutations.ts';
 
 const pipelineFile = 'pipelines/website-analytics.flow';
 const pipeline = readFileSync(new URL(`../../${pipelineFile}`, import.meta.url), 'utf8');
@@ -387,56 +388,10 @@ describe('check: declarations', () => {
 });
 
 describe('check: robustness', () => {
-  /** Word, number, string, punctuation and whitespace runs: what the mutations act on. */
-  const tokens = pipeline.match(/[A-Za-z_][A-Za-z0-9_]*|\d+[a-z]*|"(?:[^"\\\n]|\\.)*"|\s+|[^\sA-Za-z0-9_"]{1,2}|./g) ?? [];
-
-  type Mutation =
-    | { readonly kind: 'delete'; readonly at: number }
-    | { readonly kind: 'swap'; readonly at: number; readonly with: number }
-    | { readonly kind: 'duplicate'; readonly at: number }
-    | { readonly kind: 'truncate'; readonly at: number }
-    | { readonly kind: 'bytes'; readonly at: number; readonly bytes: string };
-
-  const mutation: fc.Arbitrary<Mutation> = fc.oneof(
-    fc.record({ kind: fc.constant('delete' as const), at: fc.nat() }),
-    fc.record({ kind: fc.constant('swap' as const), at: fc.nat(), with: fc.nat() }),
-    fc.record({ kind: fc.constant('duplicate' as const), at: fc.nat() }),
-    fc.record({ kind: fc.constant('truncate' as const), at: fc.nat() }),
-    fc.record({ kind: fc.constant('bytes' as const), at: fc.nat(), bytes: fc.string({ unit: 'binary', maxLength: 8 }) }),
-  );
-
-  function mutate(mutations: readonly Mutation[]): string {
-    let parts = [...tokens];
-    for (const m of mutations) {
-      if (parts.length === 0) break;
-      const at = m.at % parts.length;
-      switch (m.kind) {
-        case 'delete':
-          parts.splice(at, 1);
-          break;
-        case 'swap': {
-          const other = m.with % parts.length;
-          [parts[at], parts[other]] = [parts[other] ?? '', parts[at] ?? ''];
-          break;
-        }
-        case 'duplicate':
-          parts.splice(at, 0, parts[at] ?? '');
-          break;
-        case 'truncate':
-          parts = parts.slice(0, at);
-          break;
-        case 'bytes':
-          parts.splice(at, 0, m.bytes);
-          break;
-      }
-    }
-    return parts.join('');
-  }
-
   it('never throws on 1,000 mutations of the pipeline', () => {
     fc.assert(
       fc.property(fc.array(mutation, { minLength: 1, maxLength: 4 }), (mutations) => {
-        const text = mutate(mutations);
+        const text = mutate(pipeline, mutations);
         const parsed = parseFlow(text, pipelineFile);
         const result = analyze(parsed.program);
         expect(result.diagnostics.filter((d) => d.code === 'checker_internal_error')).toEqual([]);
