@@ -33,8 +33,8 @@ import {
   type OffsetStore,
   type PartitionedLog,
 } from '../../../runtime/src/adapters/embedded/index.ts';
+import { PlausibleTimes } from '../../../runtime/src/engine/index.ts';
 import { HubSink, type Publisher } from '../../../runtime/src/hub/index.ts';
-import { PlausibleTimes } from './guard.ts';
 import { LogTopicSink, ReplaySource } from './adapters.ts';
 
 /** How one source of the pipeline is served. */

@@ -21,8 +21,6 @@ export interface LoadedPipeline {
   readonly shownDir: string;
   /** Whether this run (re)wrote it. */
   readonly written: boolean;
-  /** The JSON path of each source's event-time field (`$.timestamp`), for decode-failure paths. */
-  readonly eventTimePaths: ReadonlyMap<string, string>;
 }
 
 /** The flowc checkout this CLI runs from (generated code imports its runtime by relative path). */
@@ -55,11 +53,5 @@ export async function loadPipeline(io: CliIO, given: string, text: string): Prom
   if (topology === undefined || manifest === undefined || !Array.isArray(topology.nodes)) {
     throw new Error(`${shownDir}/index.ts exports no topology or manifest`);
   }
-  const eventTimePaths = new Map<string, string>();
-  for (const node of result.plan.nodes) {
-    if (node.kind !== 'source' || node.eventTime === null) continue;
-    const text = node.eventTime.text;
-    eventTimePaths.set(node.name, /^[A-Za-z_][A-Za-z0-9_]*(\.[A-Za-z_][A-Za-z0-9_]*)*$/.test(text) ? `$.${text}` : '$');
-  }
-  return { file, name, topology, manifest, generatedDir, shownDir, written: stale, eventTimePaths };
+  return { file, name, topology, manifest, generatedDir, shownDir, written: stale };
 }

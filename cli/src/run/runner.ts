@@ -3,7 +3,7 @@
 // port, and checkpoints in the state dir.
 //
 //   loop: simulator → log topic ─poll→ engine.step (decode → operators → sinks)
-//         ├ bounded sources at their end → watermark to +∞ (every window closes)
+//         ├ bounded sources at their end → watermark to +∞ (the engine's step; every window closes)
 //         └ checkpoint every --checkpoint-interval (or sooner when much input is uncommitted)
 //   stop (--duration, Ctrl-C, SIGTERM, end of input): stop the simulator, drain what it appended,
 //         final checkpoint (state, sink flushes, offsets), close everything, print a summary.
@@ -21,7 +21,6 @@ import { join, relative, resolve } from 'node:path';
 import type { Writable } from 'node:stream';
 import { setImmediate as yieldToEventLoop, setTimeout as sleep } from 'node:timers/promises';
 import {
-  MAX_WATERMARK,
   type Checkpoint,
   type DeadLetterRecord,
   type DecodeNode,
@@ -45,7 +44,6 @@ import { EXIT } from '../exit.ts';
 import type { CliIO } from '../io.ts';
 import { EmbeddedAdapters, describeConnector, planSources, type SourcePlan } from './embedded.ts';
 import { SimulatorFeeder, loadFeederStates, saveFeederStates, simulatorFits, type FeederCounts } from './feeder.ts';
-import { guardEventTimes } from './guard.ts';
 import type { RunOptions } from './options.ts';
 import type { LoadedPipeline } from './pipeline.ts';
 import { ResultWriter } from './adapters.ts';
@@ -71,7 +69,7 @@ export async function runEmbedded(io: CliIO, terminal: Terminal, options: RunOpt
   const shownState = relative(io.cwd, stateDir).startsWith('..') ? stateDir : relative(io.cwd, stateDir) || '.';
   // A replay without --state-dir is a batch job: it starts from the beginning of its files every time.
   const fresh = options.fresh || (replay && options.stateDir === null);
-  const topology = guardEventTimes(pipeline.topology, pipeline.eventTimePaths);
+  const topology = pipeline.topology;
   const sourceNodes = topology.nodes.filter((n): n is SourceNode<unknown> => n.kind === 'source');
 
   // ── which adapter serves each source ──
@@ -246,8 +244,6 @@ export async function runEmbedded(io: CliIO, terminal: Terminal, options: RunOpt
     cleanups.push(() => status.stop());
 
     // ── the loop ──
-    const bounded = plans.filter((p) => p.kind === 'file').map((p) => p.source);
-    const finished = new Set<string>();
     const maxUncommitted = Math.max(10_000, Math.floor(RETENTION_RECORDS / 3) * Math.max(1, ...plans.map((p) => (p.kind === 'log' ? p.partitions : 1))));
     let lastCheckpointAt = Date.now();
     let inAtCheckpoint = 0;
@@ -277,13 +273,8 @@ export async function runEmbedded(io: CliIO, terminal: Terminal, options: RunOpt
         // Several sources are polled without waiting, and a source at its end returns at once: rest.
         const rest = wait - (Date.now() - polledAt);
         if (read === 0 && rest >= 1) await sleep(rest);
-        for (const name of bounded) {
-          const source = adapters.sources.get(name);
-          if (finished.has(name) || source?.atEnd?.() !== true) continue;
-          finished.add(name);
-          running.advanceWatermark(name, null, MAX_WATERMARK);
-        }
-        if (bounded.length === sourceNodes.length && finished.size === bounded.length) requestStop('end of input');
+        // A bounded source at its end has had the watermark +∞ from the engine (step): when all have, the run is over.
+        if (sourceNodes.every((node) => running.ended(node.name))) requestStop('end of input');
         if (Date.now() - lastCheckpointAt >= options.checkpointIntervalMs || running.counters().eventsIn - inAtCheckpoint >= maxUncommitted) await checkpoint();
         await yieldToEventLoop();
       }

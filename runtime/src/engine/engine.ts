@@ -15,6 +15,7 @@
 // interleaved with another batch, a checkpoint or a rebalance.
 import { setTimeout as sleep } from 'node:timers/promises';
 import {
+  MAX_WATERMARK,
   MIN_WATERMARK,
   type Checkpoint,
   type CheckpointStorage,
@@ -39,6 +40,7 @@ import { FlowcMetrics, type PipelineMetrics } from '../metrics/registry.ts';
 import { DecodeProcessor } from './builtins/decode.ts';
 import { DeadLetterWriter, SinkWriter } from './builtins/sinks.ts';
 import { DeriveProcessor, FilterProcessor, KeyByProcessor, RepartitionProcessor, UnionProcessor } from './builtins/stateless.ts';
+import { EventTimeCheck, type EventTimeBounds } from './event-times.ts';
 import { isDelegated, type OperatorFactory } from './factories.ts';
 import { defaultOperators } from './operators.ts';
 import { EngineTotals, FORWARD, GLOBAL, GraphNode, HASH, type BatchListener, type NodeEnvironment, type Route } from './node.ts';
@@ -68,6 +70,13 @@ export interface EngineOptions {
   readonly pollTimeoutMs?: number;
   /** Partition count of a source whose node does not declare one (used for in-process repartitions). Default 1. */
   readonly defaultPartitions?: number;
+  /**
+   * Which event times the decode step accepts (sources with `event time`); the others are dead
+   * letters, category `invalid_timestamp`, and never move a watermark. Default: not before
+   * 2000-01-01T00:00:00Z, at most 1 day ahead of max(processing time, the partition's newest
+   * accepted event time) (`event-times.ts`). `null`: every event time is accepted.
+   */
+  readonly eventTimeBounds?: EventTimeBounds | null;
 }
 
 /** The figures of the status line. */
@@ -81,7 +90,7 @@ export interface EngineCounters {
   /** Alert records raised (aggregates with an alert, patterns). */
   readonly alerts: number;
   readonly deadLetters: number;
-  /** Dead letters by reason category (`invalid_json`, `missing_field`, `not_an_object`, `invalid_field`). */
+  /** Dead letters by reason category (`invalid_json`, `missing_field`, `not_an_object`, `invalid_field`, `invalid_timestamp`). */
   readonly deadLettersByReason: Readonly<Record<string, number>>;
   /** Records operators sent to their late output (past the allowed lateness). */
   readonly lateEvents: number;
@@ -105,6 +114,8 @@ interface SourceBinding {
   /** Nodes whose partitions follow this source's assignment. */
   readonly followers: GraphNode[];
   source: Source | null;
+  /** The bounded source reported `atEnd()`: its partitions' watermark went to `MAX_WATERMARK`. */
+  ended: boolean;
 }
 
 /** The progress of a source partition inside a checkpoint: the source node's `OperatorCheckpoint`. */
@@ -189,7 +200,9 @@ export class Engine {
 
   /**
    * Polls the sources until `stop`: each poll's records go through the graph, then timers and
-   * watermarks advance, and a checkpoint is taken every `checkpointIntervalMs`.
+   * watermarks advance, and a checkpoint is taken every `checkpointIntervalMs`. Resolves early when
+   * every source is bounded and has returned everything (`Source.atEnd()`, see `step`); `stop`
+   * still takes the last checkpoint and closes.
    */
   run(): Promise<void> {
     if (this.stateValue !== 'running') throw new Error(`engine of ${this.pipeline} is ${this.stateValue}, not running`);
@@ -197,7 +210,11 @@ export class Engine {
     return this.loop;
   }
 
-  /** One round over the sources (one poll each), then timers and watermarks. Returns the records read. */
+  /**
+   * One round over the sources (one poll each), then timers and watermarks. A bounded source that
+   * reports `atEnd()` afterwards gets the watermark `MAX_WATERMARK` on all its partitions (once):
+   * every window closes. Returns the records read.
+   */
   async step(timeoutMs = 0): Promise<number> {
     let read = 0;
     const maxRecords = this.options.maxPollRecords ?? 4096;
@@ -211,7 +228,17 @@ export class Engine {
       }
     }
     this.tick();
+    for (const binding of this.bindings) {
+      if (binding.ended || binding.source?.atEnd?.() !== true) continue;
+      binding.ended = true;
+      this.advanceWatermark(binding.node.name, null, MAX_WATERMARK);
+    }
     return read;
+  }
+
+  /** Whether `source` is bounded and has returned everything (its watermark is `MAX_WATERMARK`). */
+  ended(source: string): boolean {
+    return this.bindingOf(source).ended;
   }
 
   /** Stops polling, takes a last checkpoint, leaves the group, closes processors and sinks. */
@@ -374,6 +401,7 @@ export class Engine {
       const wait = deadline === null ? pollTimeout : Math.max(0, Math.min(pollTimeout, deadline - now));
       const started = performance.now();
       const read = await this.step(wait);
+      if (this.bindings.length > 0 && this.bindings.every((b) => b.ended)) break;
       if (interval !== null && this.clock.now() - this.lastCheckpointAt >= interval && (this.options.checkpoints ?? null) !== null) {
         await this.checkpoint();
       }
@@ -426,7 +454,7 @@ export class Engine {
     binding.graph.counters.out.total += n;
     const decodeNode = binding.decodeNode;
     decodeNode.enter(partition, n);
-    const maxEventTime = binding.decoder.decodeBatch(partition, records, decodeNode);
+    const maxEventTime = binding.decoder.decodeBatch(partition, records, decodeNode, progress.maxEventTime);
     decodeNode.flushSideOutputs();
     const last = records[n - 1] as SourceRecord;
     progress.position = last.offset + 1;
@@ -683,6 +711,7 @@ export class Engine {
     }
 
     // Bind every source to its decoder and to the nodes that follow its partitions.
+    const times = new EventTimeCheck(this.options.eventTimeBounds === undefined ? undefined : this.options.eventTimeBounds);
     for (const graphNode of this.nodes) {
       const node = graphNode.node;
       if (node.kind !== 'source') continue;
@@ -693,11 +722,11 @@ export class Engine {
       }
       const decodeNode = decodeTarget.node;
       if (decodeNode.node.kind !== 'decode') throw new Error(`unreachable: ${decodeNode.id} is not a decode node`);
-      const decoder = new DecodeProcessor(decodeNode.node, node);
+      const decoder = new DecodeProcessor(decodeNode.node, node, times);
       decodeNode.processor = decoder;
       const progress = graphNode.upstream[0] as SourceProgress;
       const followers = this.nodes.filter((n) => n.ownership === 'source' && n.upstream.includes(progress));
-      const binding: SourceBinding = { node, graph: graphNode, progress, decodeNode, decoder, followers, source: null };
+      const binding: SourceBinding = { node, graph: graphNode, progress, decodeNode, decoder, followers, source: null, ended: false };
       this.bindings.push(binding);
       this.bindingByName.set(node.name, binding);
     }

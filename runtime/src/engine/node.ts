@@ -25,6 +25,7 @@ import {
   type TopologyNode,
 } from '../api/index.ts';
 import { ProcessorMetrics, type OperatorCounters } from '../metrics/registry.ts';
+import { IMPLAUSIBLE_EVENT_TIME } from './event-times.ts';
 import { partitionForKey } from './partitioner.ts';
 import { NodeTimers, type TimerEntry, type TimerHeap, type TimerTarget } from './timers.ts';
 import type { SourceProgress } from './watermarks.ts';
@@ -90,9 +91,10 @@ export interface PortWriter {
 /**
  * The category of a decode failure, the `reason` label of dead letters (bounded, unlike the
  * human-readable reason, which names values): `invalid_json`, `missing_field`, `not_an_object`,
- * `invalid_field`.
+ * `invalid_field`, `invalid_timestamp` (an implausible event time, `event-times.ts`).
  */
 export function deadLetterReason(record: { readonly reason: string; readonly path: string }): string {
+  if (IMPLAUSIBLE_EVENT_TIME.test(record.reason)) return 'invalid_timestamp';
   if (record.reason.startsWith('not valid JSON')) return 'invalid_json';
   if (record.reason.startsWith('missing required field')) return 'missing_field';
   if (record.path === '$') return 'not_an_object';

@@ -28,6 +28,7 @@ import type {
 import { ManualClock } from '../adapters/embedded/clock.ts';
 import { LocalStateStore } from '../adapters/embedded/state-store.ts';
 import { Engine, type EngineCounters } from '../engine/engine.ts';
+import { MAX_AHEAD_MS, type EventTimeBounds } from '../engine/event-times.ts';
 import type { OperatorFactory } from '../engine/factories.ts';
 import { partitionForKey } from '../engine/partitioner.ts';
 import type { FlowcMetrics } from '../metrics/registry.ts';
@@ -46,7 +47,19 @@ export interface TestDriverOptions {
   /** Where checkpoints go; in memory (in the on-disk format) by default. */
   readonly checkpoints?: CheckpointStorage;
   readonly metrics?: FlowcMetrics;
+  /**
+   * Which event times the engine accepts (`EngineOptions.eventTimeBounds`); the others are dead
+   * letters (`invalid_timestamp`). Default `TEST_EVENT_TIME_BOUNDS`: at most 1 day ahead of the
+   * partition's newest accepted event time; no lower bound (tests may use small times, the clock
+   * starts at 0) and the virtual clock left out (it says nothing about the event times a test
+   * pipes). `{ horizonFrom: 'events' }` adds the 2000-01-01 bound; `{}`: exactly the engine's
+   * defaults; `null`: no check.
+   */
+  readonly eventTimeBounds?: EventTimeBounds | null;
 }
+
+/** The driver's default event-time bounds (see `TestDriverOptions.eventTimeBounds`). */
+export const TEST_EVENT_TIME_BOUNDS: EventTimeBounds = { earliest: null, maxAheadMs: MAX_AHEAD_MS, horizonFrom: 'events' };
 
 export interface PipeOptions {
   /** The partition to append to; default: the partition of the record's key (Kafka's partitioner). */
@@ -334,6 +347,7 @@ export class TopologyTestDriver {
       clock: this.clockValue,
       checkpoints: this.storage,
       checkpointIntervalMs: null,
+      eventTimeBounds: this.options.eventTimeBounds === undefined ? TEST_EVENT_TIME_BOUNDS : this.options.eventTimeBounds,
       ...(this.options.operators === undefined ? {} : { operators: this.options.operators }),
       ...(this.options.metrics === undefined ? {} : { metrics: this.options.metrics }),
       stateStores: { createStore: (spec, partition) => new LocalStateStore(spec.name, partition) },

@@ -43,6 +43,7 @@ function harness(options: FixtureOptions = {}, overrides: Partial<EngineOptions>
     clock,
     checkpoints: storage,
     checkpointIntervalMs: null,
+    eventTimeBounds: null, // the fixture's event times are small numbers (1970); event-times.test.ts covers the bounds
     operators: recorders(log),
     stateStores: localStores(),
     sources: {

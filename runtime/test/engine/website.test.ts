@@ -243,7 +243,8 @@ describe('website analytics: malformed input', () => {
   it('sends every undecodable record to the dead letters with its reason, and decodes all the others', async () => {
     const simulator = new WebsiteEventSimulator({ seed: 7, ratePerSecond: 200, malformed: { fraction: 0.1 } });
     const records = simulator.nextBatch(3000);
-    const d = await driver(4);
+    // The production lower bound too (the driver leaves it out by default): every absurd timestamp is implausible.
+    const d = await TopologyTestDriver.create(topology, { startTime: T0, partitions: { events: 4 }, eventTimeBounds: { horizonFrom: 'events' } });
     for (let i = 0; i < records.length; i += 250) {
       const chunk = records.slice(i, i + 250);
       for (const record of chunk) d.pipe('events', record.value, { key: record.key });
@@ -263,10 +264,10 @@ describe('website analytics: malformed input', () => {
 
     // Every record damaged so that the schema rejects it is a dead letter, with a fitting reason.
     const byRaw = new Map<string, DeadLetterRecord>(letters.map((l) => [l.raw, l]));
-    const expectedReason = { 'invalid-json': 'invalid_json', 'missing-field': 'missing_field', 'wrong-type': 'invalid_field', 'unknown-enum': 'invalid_field' } as const;
+    const expectedReason = { 'invalid-json': 'invalid_json', 'missing-field': 'missing_field', 'wrong-type': 'invalid_field', 'unknown-enum': 'invalid_field', 'absurd-timestamp': 'invalid_timestamp' } as const;
     let rejected = 0;
     for (const record of records) {
-      if (record.malformed === false || record.malformed === 'absurd-timestamp') continue;
+      if (record.malformed === false) continue;
       const letter = byRaw.get(record.value);
       expect(letter, `${record.malformed}: ${record.value}`).toBeDefined();
       if (letter === undefined) continue;
@@ -276,6 +277,7 @@ describe('website analytics: malformed input', () => {
       expect(categoryOf(letter)).toBe(expectedReason[record.malformed]);
       if (record.malformed === 'missing-field' || record.malformed === 'wrong-type' || record.malformed === 'unknown-enum') expect(letter.path).toMatch(/^\$\./);
       if (record.malformed === 'invalid-json') expect(letter.reason).toMatch(/^not valid JSON/);
+      if (record.malformed === 'absurd-timestamp') expect(letter.reason).toMatch(/^event time \S+ is implausible \((before|more than 1 day ahead of)/);
     }
     expect(rejected).toBeGreaterThan(150);
     expect(rejected).toBe(letters.length);
@@ -297,6 +299,7 @@ function idOf(record: SimulatedRecord): string {
 }
 
 function categoryOf(letter: DeadLetterRecord): string {
+  if (/^event time \S+ is implausible/.test(letter.reason)) return 'invalid_timestamp';
   if (letter.reason.startsWith('not valid JSON')) return 'invalid_json';
   if (letter.reason.startsWith('missing required field')) return 'missing_field';
   if (letter.path === '$') return 'not_an_object';

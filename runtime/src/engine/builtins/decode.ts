@@ -4,7 +4,9 @@
 //
 // Decoding is also where a record gets its logical key (`key by` of the source, else the record's
 // own key) and its time (the event-time field, else the processing time of ingestion); the largest
-// event time of the batch moves the partition's watermark.
+// event time of the batch moves the partition's watermark. An implausible event time (`EventTimeCheck`:
+// before 2000, or more than a day ahead of the clock and of the partition's newest event time) makes
+// the record a dead letter too (category `invalid_timestamp`): it never reaches the watermark.
 import { MIN_WATERMARK } from '../../api/index.ts';
 import type {
   DecodeNode,
@@ -19,6 +21,7 @@ import type {
   StreamRecord,
   TimestampExtractor,
 } from '../../api/index.ts';
+import { EventTimeCheck } from '../event-times.ts';
 import { StatelessProcessor } from './stateless.ts';
 
 const utf8 = new TextDecoder('utf-8', { fatal: false });
@@ -28,9 +31,11 @@ export class DecodeProcessor extends StatelessProcessor {
   private readonly key: KeyExtractor<unknown> | null;
   private readonly eventTime: TimestampExtractor<unknown> | null;
   private readonly sourceName: string;
+  private readonly times: EventTimeCheck | null;
 
-  constructor(node: DecodeNode<unknown>, source: SourceNode<unknown>) {
+  constructor(node: DecodeNode<unknown>, source: SourceNode<unknown>, times: EventTimeCheck | null = new EventTimeCheck()) {
     super();
+    this.times = times !== null && times.enabled ? times : null;
     this.decodeText = node.decodeText;
     this.key = source.key;
     this.eventTime = source.eventTime;
@@ -44,16 +49,20 @@ export class DecodeProcessor extends StatelessProcessor {
 
   /**
    * Decodes the records of one partition and emits the good ones as one batch. Returns the largest
-   * event time among them (`MIN_WATERMARK` when none had one).
+   * event time among them (`MIN_WATERMARK` when none had one). `newest`: the largest event time the
+   * partition has accepted so far (the reference of the implausible-time horizon).
    */
-  decodeBatch(partition: number, records: readonly SourceRecord[], context: OperatorContext<unknown>): EpochMillis {
+  decodeBatch(partition: number, records: readonly SourceRecord[], context: OperatorContext<unknown>, newest: EpochMillis = MIN_WATERMARK): EpochMillis {
     const decodeText = this.decodeText;
     const keyOf = this.key;
     const eventTime = this.eventTime;
     const n = records.length;
     const now = context.clock.now();
     const out: StreamRecord<unknown>[] = [];
+    const times = this.times;
     let maxEventTime = MIN_WATERMARK;
+    let newestAccepted = newest;
+    let implausible = 0;
     for (let i = 0; i < n; i++) {
       const raw = records[i] as SourceRecord;
       const text = typeof raw.value === 'string' ? raw.value : utf8.decode(raw.value);
@@ -63,6 +72,19 @@ export class DecodeProcessor extends StatelessProcessor {
       } catch (error) {
         // Generated decoders return failures as values; anything thrown is still a bad record.
         result = { ok: false, reason: `decoder failed: ${error instanceof Error ? error.message : String(error)}`, path: '$' };
+      }
+      let timestamp = now;
+      if (result.ok && eventTime !== null) {
+        timestamp = eventTime(result.value);
+        if (times !== null) {
+          const reason = times.implausible(timestamp, now, newestAccepted);
+          if (reason !== null) {
+            implausible++;
+            result = { ok: false, reason, path: '$' };
+          } else if (timestamp > newestAccepted) {
+            newestAccepted = timestamp;
+          }
+        }
       }
       if (!result.ok) {
         context.deadLetter({
@@ -79,14 +101,11 @@ export class DecodeProcessor extends StatelessProcessor {
         continue;
       }
       const value = result.value;
-      let timestamp = now;
-      if (eventTime !== null) {
-        timestamp = eventTime(value);
-        if (timestamp > maxEventTime) maxEventTime = timestamp;
-      }
+      if (eventTime !== null && timestamp > maxEventTime) maxEventTime = timestamp;
       out.push({ key: keyOf === null ? raw.key : keyOf(value), value, timestamp, partition });
     }
-    if (out.length < n) context.metrics.dropped('decode_error', n - out.length);
+    if (out.length + implausible < n) context.metrics.dropped('decode_error', n - out.length - implausible);
+    if (implausible > 0) context.metrics.dropped('invalid_timestamp', implausible);
     if (out.length > 0) context.emit({ partition, records: out });
     return maxEventTime;
   }
