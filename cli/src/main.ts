@@ -28,6 +28,10 @@ usage:
     --port N              dashboard port (default 8080; 0: a free one), --host (default 127.0.0.1)
     --state-dir DIR       log + checkpoints (default .flowc/state/<name>); a run resumes from them
     --checkpoint-interval 5s, --fresh (ignore previous state), --verbose (log() output on the terminal)
+    --backfill 5m         event time the simulator fills in before now on a fresh state dir (default 5m; 0: none)
+    --token T             bearer token the dashboard's /ws and /api/* require (or FLOWC_DASHBOARD_TOKEN);
+                            the dashboard URL printed carries it as ?token=
+    --allow-origin a,b    browser origins allowed on /ws and /api/* besides the dashboard's own (* : any)
   flowc test <file.flow> [--cases file] [--ci]      run the test cases of <dir>/<name>.tests.json
                                                      (docs/testing.md); --ci rejects "only"/"skip"
 

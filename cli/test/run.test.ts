@@ -7,7 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { WebSocket } from 'ws';
-import { parseHubMessage, type HubMessage } from '../../runtime/src/hub/index.ts';
+import { PROTOCOL_VERSION, parseServerMessage, type ServerMessage } from '../../runtime/src/hub/index.ts';
 import { writeSampleJsonl } from '../../runtime/src/simulator/index.ts';
 
 const repo = new URL('../../', import.meta.url).pathname;
@@ -86,18 +86,19 @@ async function metricsWhen(url: string, ready: (text: string) => boolean, timeou
   }
 }
 
-/** The first messages of the hub's WebSocket until `enough` says so. */
-function wsMessages(url: string, enough: (messages: HubMessage[]) => boolean, timeoutMs = 12_000): Promise<HubMessage[]> {
+/** The first messages of the hub's WebSocket (subscribed to every stream on `hello`) until `enough` says so. */
+function wsMessages(url: string, enough: (messages: ServerMessage[]) => boolean, timeoutMs = 12_000): Promise<ServerMessage[]> {
   return new Promise((resolve, reject) => {
-    const messages: HubMessage[] = [];
+    const messages: ServerMessage[] = [];
     const ws = new WebSocket(`${url.replace(/^http/, 'ws')}ws`);
     const timer = setTimeout(() => {
       ws.terminate();
       reject(new Error(`only ${messages.length} messages: ${messages.map((m) => m.type).join(', ')}`));
     }, timeoutMs);
     ws.on('message', (data: Buffer) => {
-      const message = parseHubMessage(data.toString('utf8'));
+      const message = parseServerMessage(data.toString('utf8'));
       if (message !== null) messages.push(message);
+      if (message?.type === 'hello') ws.send(JSON.stringify({ v: PROTOCOL_VERSION, type: 'subscribe', streams: '*' }));
       if (enough(messages)) {
         clearTimeout(timer);
         ws.close();
@@ -167,16 +168,25 @@ describe('flowc run (embedded)', () => {
     const manifest = (await (await fetch(`${url}api/manifest`)).json()) as { pipeline: string; metrics: { name: string }[] };
     expect(manifest.pipeline).toBe('website_analytics');
     expect(manifest.metrics.map((m) => m.name)).toContain('realtime');
-    const page = await (await fetch(url)).text();
-    expect(page).toContain('<script>');
+    // The built dashboard (dashboard/dist) when there is one, else the hub's minimal page.
+    const page = await fetch(url);
+    expect(page.headers.get('content-type')).toBe('text/html; charset=utf-8');
+    expect(await page.text()).toMatch(/<script[\s>]/);
     const messages = await wsMessages(url, (ms) => ms.some((m) => m.type === 'health') && ms.some((m) => m.type === 'update'));
-    expect(messages.every((m) => m.v === 1)).toBe(true);
+    expect(messages.every((m) => m.v === 2)).toBe(true);
+    expect(messages[0]?.type).toBe('hello');
+    expect(messages[1]?.type).toBe('health');
     const update = messages.find((m) => m.type === 'update');
     if (update?.type !== 'update') throw new Error('no update message');
     expect(manifest.metrics.map((m) => m.name)).toContain(update.stream);
+    // Each stream's snapshot comes before its live updates.
+    const snapshotAt = messages.findIndex((m) => m.type === 'snapshot' && m.stream === update.stream);
+    expect(snapshotAt).toBeGreaterThan(0);
+    expect(snapshotAt).toBeLessThan(messages.indexOf(update));
     // The row pushed was also written to the embedded time-series store (the same emit goes to influx()).
-    const history = (await (await fetch(`${url}api/history?metric=${update.stream}&from=-1h`)).json()) as { series: unknown[] };
-    expect(history.series.length).toBeGreaterThan(0);
+    const history = (await (await fetch(`${url}api/history?metric=${update.stream}&from=-1h`)).json()) as { kind: string; rows: unknown[] };
+    expect(history.kind).toBe('metric');
+    expect(history.rows.length).toBeGreaterThan(0);
 
     const exit = await run.exited;
     expect(exit.stderr).toBe('');

@@ -1,7 +1,7 @@
 // Small adapters of embedded runs that the embedded adapter set does not have: a sink appending to
 // a topic of the in-process log (`kafka(topic: …)` sinks and dead-letter outputs), a JSON-lines
-// writer for `--out`, and a source wrapper that moves a replay's processing clock with the event
-// time of the records it reads.
+// writer for `--out`, and a source wrapper that moves a processing clock with the event time of the
+// records it reads (replays with `--from`, and the catch-up over a backfill).
 import type {
   PartitionOffset,
   PollOptions,
@@ -14,7 +14,7 @@ import type {
   StreamRecord,
   TopicPartition,
 } from '../../../runtime/src/index.ts';
-import type { JsonlFileSink, ManualClock, PartitionedLog } from '../../../runtime/src/adapters/embedded/index.ts';
+import type { JsonlFileSink, PartitionedLog } from '../../../runtime/src/adapters/embedded/index.ts';
 
 /** `kafka(topic: …)` in an embedded run: each record's value as JSON, keyed, appended to the log topic. */
 export class LogTopicSink implements Sink<unknown> {
@@ -83,18 +83,33 @@ export class ResultWriter {
   }
 }
 
+/** A processing clock that a source moves: a replay's ManualClock, or a CatchUpTime. */
+export interface DrivenTime {
+  now(): number;
+  advanceTo(time: number): unknown;
+  /** `false` while a backfill is being caught up: polls are then kept small (CATCH_UP_POLL_RECORDS). */
+  readonly caughtUp?: boolean;
+}
+
 /**
- * A bounded source read as fast as possible (`--from`): processing time is the event time of the
- * records being read, so processing-time windows, timers and idle timeouts behave as they would
- * have live, and two replays of one file give the same results. Before handing out a batch it
- * moves `clock` to the event time of the batch's last readable record.
+ * Records per poll while a backfill is caught up. Every record of a poll is ingested at one
+ * processing time (that of its last record), so a poll must span well under a processing-time
+ * window (5 s in the website job): 64 records are a third of a second at the simulator's 200/s.
+ */
+const CATCH_UP_POLL_RECORDS = 64;
+
+/**
+ * A source read faster than live (a `--from` replay, or a backfill being caught up): processing
+ * time is the event time of the records being read, so processing-time windows, timers and idle
+ * timeouts behave as they would have live, and two replays of one file give the same results.
+ * Before handing out a batch it moves `clock` to the event time of the batch's last readable record.
  */
 export class ReplaySource implements Source {
   readonly name: string;
 
   constructor(
     private readonly inner: Source,
-    private readonly clock: ManualClock,
+    private readonly clock: DrivenTime,
     /** A record's plausible event time, `null` when it has none (undecodable, implausible). */
     private readonly eventTimeOf: (text: string) => number | null,
   ) {
@@ -110,16 +125,44 @@ export class ReplaySource implements Source {
   }
 
   async poll(options: PollOptions): Promise<readonly SourceRecord[]> {
-    const records = await this.inner.poll(options);
-    for (let i = records.length - 1; i >= 0 && i >= records.length - 64; i--) {
-      const value = (records[i] as SourceRecord).value;
-      const t = this.eventTimeOf(typeof value === 'string' ? value : Buffer.from(value).toString('utf8'));
-      if (t !== null) {
-        if (t > this.clock.now()) this.clock.advanceTo(t);
-        break;
-      }
-    }
+    const catchingUp = this.clock.caughtUp === false;
+    const records = await this.inner.poll(catchingUp ? { ...options, maxRecords: Math.min(options.maxRecords, CATCH_UP_POLL_RECORDS) } : options);
+    const t = catchingUp ? this.slowestPartitionTime(records) : this.lastTime(records);
+    if (t !== null && t > this.clock.now()) this.clock.advanceTo(t);
     return records;
+  }
+
+  /** The event time of the batch's last readable record. */
+  private lastTime(records: readonly SourceRecord[]): number | null {
+    for (let i = records.length - 1; i >= 0 && i >= records.length - 64; i--) {
+      const t = this.timeOf(records[i] as SourceRecord);
+      if (t !== null) return t;
+    }
+    return null;
+  }
+
+  /**
+   * The least, over the partitions in the batch, of each one's last readable event time. Partitions
+   * are read by record count, so they drift apart in event time; following the one furthest behind
+   * keeps each record's processing time at or after its event time and close to it.
+   */
+  private slowestPartitionTime(records: readonly SourceRecord[]): number | null {
+    const seen = new Set<number>();
+    let least: number | null = null;
+    for (let i = records.length - 1; i >= 0; i--) {
+      const record = records[i] as SourceRecord;
+      if (seen.has(record.partition)) continue;
+      const t = this.timeOf(record);
+      if (t === null) continue;
+      seen.add(record.partition);
+      if (least === null || t < least) least = t;
+    }
+    return least;
+  }
+
+  private timeOf(record: SourceRecord): number | null {
+    const value = record.value;
+    return this.eventTimeOf(typeof value === 'string' ? value : Buffer.from(value).toString('utf8'));
   }
 
   commit(positions: readonly PartitionOffset[]): Promise<void> {
@@ -144,5 +187,50 @@ export class ReplaySource implements Source {
 
   atEnd(): boolean {
     return this.inner.atEnd?.() ?? false;
+  }
+}
+
+/**
+ * Processing time of a run that starts with a backfill (`--backfill`): while the backfilled records
+ * are read it is their event time (moved by ReplaySource), so processing-time windows over the
+ * backfill come out as they would have live instead of as one burst in the first window; from the
+ * first record at or after `liveFrom` (the paced, live records) it is the wall clock. It never goes
+ * back, and it goes live anyway `maxCatchUpMs` of wall time after it was made.
+ */
+export class CatchUpTime implements DrivenTime {
+  private time: number;
+  private live = false;
+  private readonly giveUpAt: number;
+
+  constructor(
+    /** Event time from which records are live (the feeders' start). */
+    private readonly liveFrom: number,
+    /** Processing time at the start: the backfill's first event time. */
+    start: number,
+    private readonly wallNow: () => number = Date.now,
+    maxCatchUpMs = 60_000,
+  ) {
+    this.time = start;
+    this.giveUpAt = wallNow() + maxCatchUpMs;
+  }
+
+  /** Whether the backfill has been read (processing time is the wall clock). */
+  get caughtUp(): boolean {
+    return this.live;
+  }
+
+  now(): number {
+    if (!this.live) {
+      if (this.wallNow() < this.giveUpAt) return this.time;
+      this.live = true;
+    }
+    const wall = this.wallNow();
+    return wall > this.time ? wall : this.time;
+  }
+
+  advanceTo(time: number): void {
+    if (this.live) return;
+    if (time >= this.liveFrom) this.live = true;
+    else if (time > this.time) this.time = time;
   }
 }

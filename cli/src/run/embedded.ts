@@ -35,7 +35,7 @@ import {
 } from '../../../runtime/src/adapters/embedded/index.ts';
 import { PlausibleTimes } from '../../../runtime/src/engine/index.ts';
 import { HubSink, type Publisher } from '../../../runtime/src/hub/index.ts';
-import { LogTopicSink, ReplaySource } from './adapters.ts';
+import { LogTopicSink, ReplaySource, type CatchUpTime } from './adapters.ts';
 
 /** How one source of the pipeline is served. */
 export type SourcePlan =
@@ -167,6 +167,8 @@ export interface EmbeddedAdaptersOptions {
   readonly fileOffsets: OffsetStore;
   /** Processing time of replays (`--from`); `null` in live runs. */
   readonly replayClock: ManualClock | null;
+  /** Processing time while a backfill is caught up: simulated sources move it; `null`: no backfill. */
+  readonly catchUp?: CatchUpTime | null;
 }
 
 /** The SourceFactory and SinkFactory of an embedded run; keeps the sources it made. */
@@ -191,7 +193,8 @@ export class EmbeddedAdapters implements SourceFactory, SinkFactory {
     if (plan.kind === 'log') {
       const consumer = new EmbeddedLogSource(this.options.log, { name: node.name, topic: plan.topic, partitions: plan.partitions, startFrom: plan.startFrom });
       this.logSources.set(node.name, consumer);
-      source = consumer;
+      const catchUp = this.options.catchUp ?? null;
+      source = catchUp !== null && plan.simulated ? new ReplaySource(consumer, catchUp, this.eventTimeOf(node)) : consumer;
     } else {
       const clock = plan.replay ? this.options.replayClock : null;
       const file = new JsonlFileSource({

@@ -6,7 +6,10 @@
 // Event time follows the wall clock: the simulated world moves at `eventRate` events per second,
 // and starts a few minutes before now (or just after the last event of the previous run on the same
 // state dir), fast-forwarded to now, so that the first records already come from a site in full
-// swing (sessions under way) rather than from an empty one filling up. Each run on
+// swing (sessions under way) rather than from an empty one filling up. On a fresh state dir the
+// last `backfillMs` of that simulated past is not skipped but appended at once (ahead of the paced
+// records), like a topic that already holds the last minutes of traffic: event-time windows over it
+// close at once, so the dashboard and the stores have history from the first second. Each run on
 // a state dir is a new generation of the simulator (the seed is derived from `--seed` and the
 // generation), so a resumed run continues the topic with fresh events instead of replaying the
 // previous run's. `simulator.json` in the state dir keeps the generation and the last event time.
@@ -24,6 +27,8 @@ export interface FeederSettings {
   readonly malformed: number;
   readonly late: { readonly fraction: number; readonly delayMs: number };
   readonly outOfOrder: { readonly fraction: number; readonly maxDelayMs: number };
+  /** Event time before now appended at once on a fresh state dir (0: none; default 0). */
+  readonly backfillMs?: number;
 }
 
 export interface FeederState {
@@ -48,6 +53,8 @@ const UNPACED_EVENT_RATE = 200;
 const WARM_UP_MS = 5 * 60_000;
 /** At most this many records are generated and skipped to warm up. */
 const WARM_UP_RECORDS = 1_000_000;
+/** At most this many records are backfilled (a fast `--rate` shortens the backfilled time). */
+const BACKFILL_RECORDS = 300_000;
 
 export class SimulatorFeeder {
   readonly simulator: WebsiteEventSimulator;
@@ -56,6 +63,13 @@ export class SimulatorFeeder {
   private stopped = false;
   /** The first record at or after now, taken while warming up. */
   private pending: SimulatedRecord | null = null;
+  /** Backfilled records not yet appended, oldest first, and the next one to append. */
+  private readonly backfill: SimulatedRecord[] = [];
+  private backfillNext = 0;
+  /** Event time from which records are live (paced): the wall-clock time the feeder was made at. */
+  readonly liveFrom: number;
+  /** Event time of the first backfilled record; `null` without a backfill. */
+  readonly backfillFrom: number | null;
   private records = 0;
   private late = 0;
   private outOfOrder = 0;
@@ -72,7 +86,9 @@ export class SimulatorFeeder {
     this.lastEventTime = previous?.lastEventTime ?? null;
     const eventRate = Number.isFinite(settings.rate) ? settings.rate : UNPACED_EVENT_RATE;
     const warmUpMs = Math.min(WARM_UP_MS, (WARM_UP_RECORDS / eventRate) * 1000);
-    const startTime = Math.max(Math.floor(now - warmUpMs), (previous?.lastEventTime ?? 0) + 1);
+    const backfillMs = previous === null ? Math.min(settings.backfillMs ?? 0, (BACKFILL_RECORDS / eventRate) * 1000) : 0;
+    const backfillFrom = now - backfillMs;
+    const startTime = Math.max(Math.floor(backfillFrom - warmUpMs), (previous?.lastEventTime ?? 0) + 1);
     this.simulator = new WebsiteEventSimulator({
       seed: this.generation === 0 ? settings.seed : deriveSeed(settings.seed, 1000 + this.generation),
       ratePerSecond: settings.rate,
@@ -88,7 +104,10 @@ export class SimulatorFeeder {
         this.pending = record;
         break;
       }
+      if (backfillMs > 0 && record.timestamp >= backfillFrom) this.backfill.push(record);
     }
+    this.liveFrom = now;
+    this.backfillFrom = this.backfill.length > 0 ? (this.backfill[0] as SimulatedRecord).timestamp : null;
   }
 
   /**
@@ -97,26 +116,45 @@ export class SimulatorFeeder {
    */
   feed(now: number, limit: number): number {
     if (this.stopped || limit <= 0) return 0;
+    if (this.backfillNext < this.backfill.length) {
+      // The backfill goes first, as fast as the consumer's backlog allows; the paced records follow.
+      const end = Math.min(this.backfill.length, this.backfillNext + limit);
+      for (let i = this.backfillNext; i < end; i++) this.append(this.backfill[i] as SimulatedRecord);
+      const appended = end - this.backfillNext;
+      if (end === this.backfill.length) {
+        this.backfill.length = 0;
+        this.backfillNext = 0;
+      } else {
+        this.backfillNext = end;
+      }
+      return appended;
+    }
     const due = this.simulator.pace(now, limit);
-    const log = this.log;
-    const topic = this.topic;
-    let last = this.lastEventTime ?? Number.NEGATIVE_INFINITY;
     for (let i = 0; i < due; i++) {
       const record = this.pending ?? this.simulator.next();
       this.pending = null;
-      log.append(topic, record.key, record.value);
-      if (record.malformed !== false) this.malformedByKind[record.malformed]++;
-      else if (record.timestamp > last) last = record.timestamp;
-      if (record.delayed === 'late') this.late++;
-      else if (record.delayed === 'out-of-order') this.outOfOrder++;
+      this.append(record);
     }
-    this.records += due;
-    if (due > 0 && Number.isFinite(last)) this.lastEventTime = last;
     return due;
+  }
+
+  /** Records still to backfill. */
+  get backfillPending(): number {
+    return this.backfill.length - this.backfillNext;
+  }
+
+  private append(record: SimulatedRecord): void {
+    this.log.append(this.topic, record.key, record.value);
+    this.records++;
+    if (record.malformed !== false) this.malformedByKind[record.malformed]++;
+    else if (this.lastEventTime === null || record.timestamp > this.lastEventTime) this.lastEventTime = record.timestamp;
+    if (record.delayed === 'late') this.late++;
+    else if (record.delayed === 'out-of-order') this.outOfOrder++;
   }
 
   /** When the next record is due (wall clock); `-Infinity` when one is due now or the rate is `max`. */
   nextDueAt(): number {
+    if (this.backfillPending > 0) return Number.NEGATIVE_INFINITY;
     return this.simulator.nextDueAt();
   }
 
@@ -128,7 +166,7 @@ export class SimulatorFeeder {
     return { seed: this.settings.seed, generation: this.generation, lastEventTime: this.lastEventTime };
   }
 
-  /** What this run appended (the warm-up records skipped before now are not counted). */
+  /** What this run appended, backfill included (the warm-up records skipped are not counted). */
   counts(): FeederCounts {
     let malformed = 0;
     for (const kind of MALFORMED_KINDS) malformed += this.malformedByKind[kind];

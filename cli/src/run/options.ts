@@ -24,12 +24,22 @@ export interface RunOptions {
   readonly checkpointIntervalMs: number;
   readonly fresh: boolean;
   readonly verbose: boolean;
+  /**
+   * `--backfill`: event time the simulator fills in before now on a fresh state dir, appended at
+   * once so that event-time panels have history from the start (a topic that already holds data);
+   * 0: start empty. Default 5m.
+   */
+  readonly backfillMs: number;
+  /** `--token` (or FLOWC_DASHBOARD_TOKEN): a bearer token the dashboard's WebSocket and /api/* require; `null`: none. */
+  readonly token: string | null;
+  /** `--allow-origin a,b`: browser origins allowed besides the page's own; `['*']`: any. */
+  readonly allowOrigins: readonly string[];
 }
 
-const VALUED = new Set(['rate', 'duration', 'seed', 'from', 'out', 'malformed', 'late', 'out-of-order', 'port', 'host', 'state-dir', 'checkpoint-interval']);
+const VALUED = new Set(['rate', 'duration', 'seed', 'from', 'out', 'malformed', 'late', 'out-of-order', 'port', 'host', 'state-dir', 'checkpoint-interval', 'backfill', 'token', 'allow-origin']);
 const BOOLEANS = new Set(['fresh', 'verbose']);
 
-export function parseRunOptions(argv: readonly string[]): RunOptions {
+export function parseRunOptions(argv: readonly string[], env: Readonly<Record<string, string | undefined>> = process.env): RunOptions {
   const args = parseArgs(argv, VALUED, BOOLEANS);
   const [file, ...rest] = args.positionals;
   if (file === undefined || rest.length > 0) throw new UsageError('run takes exactly one .flow file');
@@ -52,6 +62,16 @@ export function parseRunOptions(argv: readonly string[]): RunOptions {
   if (late + outOfOrder >= 1) throw new UsageError('--late + --out-of-order must be below 1');
   const out = args.options.get('out');
   const stateDir = args.options.get('state-dir');
+  const backfillText = stringOption(args, 'backfill', '5m');
+  const backfillMs = backfillText === '0' ? 0 : parseDuration('backfill', backfillText);
+  const tokenText = args.options.get('token');
+  const token = typeof tokenText === 'string' ? tokenText : (env.FLOWC_DASHBOARD_TOKEN || null);
+  if (token !== null && !/^[\x21-\x7e]{8,}$/.test(token)) throw new UsageError('--token takes at least 8 printable characters without spaces');
+  const originText = args.options.get('allow-origin');
+  const allowOrigins = typeof originText === 'string' ? originText.split(',').map((o) => o.trim()).filter((o) => o !== '') : [];
+  for (const origin of allowOrigins) {
+    if (origin !== '*' && !/^https?:\/\/[^/\s]+$/.test(origin)) throw new UsageError(`--allow-origin takes origins such as https://wall.example.com (or *); got \`${origin}\``);
+  }
   return {
     file,
     rate,
@@ -70,6 +90,9 @@ export function parseRunOptions(argv: readonly string[]): RunOptions {
     checkpointIntervalMs,
     fresh: args.options.get('fresh') === true,
     verbose: args.options.get('verbose') === true,
+    backfillMs,
+    token,
+    allowOrigins,
   };
 }
 

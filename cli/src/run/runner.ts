@@ -18,6 +18,7 @@
 //   run-summary.json    the figures of the last run
 import { createWriteStream, existsSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join, relative, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import type { Writable } from 'node:stream';
 import { setImmediate as yieldToEventLoop, setTimeout as sleep } from 'node:timers/promises';
 import {
@@ -38,7 +39,7 @@ import {
   SystemClock,
 } from '../../../runtime/src/adapters/embedded/index.ts';
 import { Engine, type EngineCounters } from '../../../runtime/src/engine/index.ts';
-import { DashboardHub } from '../../../runtime/src/hub/index.ts';
+import { DashboardHub, StoredSeriesHistory } from '../../../runtime/src/hub/index.ts';
 import { FlowcMetrics } from '../../../runtime/src/metrics/registry.ts';
 import { EXIT } from '../exit.ts';
 import type { CliIO } from '../io.ts';
@@ -46,7 +47,7 @@ import { EmbeddedAdapters, describeConnector, planSources, type SourcePlan } fro
 import { SimulatorFeeder, loadFeederStates, saveFeederStates, simulatorFits, type FeederCounts } from './feeder.ts';
 import type { RunOptions } from './options.ts';
 import type { LoadedPipeline } from './pipeline.ts';
-import { ResultWriter } from './adapters.ts';
+import { CatchUpTime, ResultWriter } from './adapters.ts';
 import { RateMeter, StatusLine, formatCount, statusText, type Terminal } from './status.ts';
 
 /** Records kept per partition of the in-process log (older ones are deleted). */
@@ -56,6 +57,8 @@ const LIVE_POLL_RECORDS = 4096;
 const REPLAY_POLL_RECORDS = 512;
 /** How long the stop waits at most for the pipeline to take what the simulator appended (a backlog is bounded: seconds of input). */
 const DRAIN_MS = 30_000;
+/** The built Svelte dashboard (`npm run build:dashboard`); the hub serves its minimal page while there is none. */
+const DASHBOARD_DIST = fileURLToPath(new URL('../../../dashboard/dist', import.meta.url));
 
 type StopReason = 'duration' | 'signal' | 'end of input' | 'error';
 
@@ -115,7 +118,10 @@ export async function runEmbedded(io: CliIO, terminal: Terminal, options: RunOpt
       manifest: pipeline.manifest,
       metrics: metrics,
       registry: metrics.registry,
-      history: store,
+      history: new StoredSeriesHistory(store),
+      staticDir: DASHBOARD_DIST,
+      token: options.token,
+      allowedOrigins: options.allowOrigins,
       health: () => {
         const c = engine?.counters() ?? null;
         return {
@@ -164,10 +170,11 @@ export async function runEmbedded(io: CliIO, terminal: Terminal, options: RunOpt
     const extraSinks = { flush: async (): Promise<void> => void (await Promise.all([results?.flush(), deadLetterFile.flush()])), close: async (): Promise<void> => void (await Promise.all([results?.close(), deadLetterFile.close()])) };
 
     // ── the engine ──
-    const systemClock = new SystemClock();
+    const catchUp = catchUpOf(feeders);
+    const systemClock = new SystemClock(catchUp === null ? {} : { now: () => catchUp.now() });
     cleanups.push(() => systemClock.close());
     const replayClock = replay ? new ManualClock({ start: 0 }) : null;
-    const adapters = new EmbeddedAdapters({ topology, plans, log, store, hub, cwd: io.cwd, logOutput, fileOffsets, replayClock });
+    const adapters = new EmbeddedAdapters({ topology, plans, log, store, hub, cwd: io.cwd, logOutput, fileOffsets, replayClock, catchUp });
     const running = new Engine({
       topology,
       sources: adapters,
@@ -191,7 +198,10 @@ export async function runEmbedded(io: CliIO, terminal: Terminal, options: RunOpt
     say(`  state: ${shownState} (checkpoint every ${formatSeconds(options.checkpointIntervalMs)})`);
     say(latest === null ? '  starting from the beginning (no checkpoint)' : `  resuming from checkpoint #${latest.id} at offset ${totalOffset(latest)} (${describeOffsets(latest)})`);
     await running.start();
-    say(`  dashboard: ${address.url}   metrics: ${address.url}metrics`);
+    const dashboardUrl = options.token === null ? address.url : `${address.url}?token=${encodeURIComponent(options.token)}`;
+    const built = existsSync(join(DASHBOARD_DIST, 'index.html'));
+    say(`  dashboard: ${dashboardUrl}   metrics: ${address.url}metrics${built ? '' : '   (the minimal page: npm run build:dashboard builds the full one)'}`);
+    if (options.allowOrigins.length > 0) say(`  dashboard origins allowed besides its own: ${options.allowOrigins.join(', ')}`);
     if (options.durationMs !== null) say(`  stopping by itself after ${formatSeconds(options.durationMs)}`);
     say(`  Ctrl-C to stop (a last checkpoint is taken)${options.verbose ? '' : `; log() output: ${join(shownState, 'log-sink.jsonl')}`}`);
 
@@ -336,6 +346,15 @@ function clearState(stateDir: string): void {
   }
 }
 
+/** The processing time of a run whose simulated topics start with a backfill; `null` without one. */
+function catchUpOf(feeders: readonly SimulatorFeeder[]): CatchUpTime | null {
+  const backfilled = feeders.filter((f) => f.backfillFrom !== null);
+  if (backfilled.length === 0) return null;
+  const start = Math.min(...backfilled.map((f) => f.backfillFrom as number));
+  const liveFrom = Math.max(...backfilled.map((f) => f.liveFrom));
+  return new CatchUpTime(liveFrom, start);
+}
+
 function makeFeeders(plans: readonly SourcePlan[], options: RunOptions, topology: Topology, log: PartitionedLog, stateDir: string): SimulatorFeeder[] {
   const previous = loadFeederStates(stateDir);
   const feeders = new Map<string, SimulatorFeeder>();
@@ -353,6 +372,7 @@ function makeFeeders(plans: readonly SourcePlan[], options: RunOptions, topology
         // Late: past the watermark bound, so windows have closed; out of order: within it.
         late: { fraction: options.late, delayMs: bound + 5000 },
         outOfOrder: { fraction: options.outOfOrder, maxDelayMs: Math.max(1, bound) },
+        backfillMs: options.backfillMs,
       },
       previous.get(plan.topic) ?? null,
       Date.now(),

@@ -1,6 +1,10 @@
-// The hub's minimal live page: plain HTML and inline JavaScript, no build step. It reads the
-// manifest (/api/manifest), opens /ws and shows, per metric, the latest row of each group key, the
-// recent alerts and the pipeline's health figures. The Svelte dashboard (dashboard/) replaces it.
+// The hub's minimal live page, served at `/` when no built dashboard is there: plain HTML and
+// inline JavaScript, no build step. It speaks protocol v2: opens /ws (with the `?token=` of its
+// own URL, when there is one), builds its panels from the `hello` manifest, subscribes to every
+// stream ('*'), and shows per metric the latest row of each group key (from the snapshot, then the
+// updates), the recent alerts and the pipeline's health figures. It reconnects when the socket
+// closes or stays silent for three health intervals. The Svelte dashboard (dashboard/, built with
+// `npm run build:dashboard` into dashboard/dist) replaces it.
 
 /** The page for `pipeline`. */
 export function dashboardPage(pipeline: string): string {
@@ -34,10 +38,13 @@ const PAGE = `<!doctype html>
   .sev { display: inline-block; min-width: 64px; font-size: 11px; font-weight: 700; text-transform: uppercase; }
   .sev-critical, .sev-high { color: #b00020; } .sev-medium { color: #b36b00; } .sev-low { color: #3a6; }
   .empty { color: #99a; }
+  .note { margin: 10px 20px 0; color: #556; font-size: 12px; }
+  code { font: 12px ui-monospace, monospace; background: #e8eaf0; padding: 0 3px; border-radius: 3px; }
 </style>
 </head>
 <body>
 <header><h1>__TITLE__</h1><span id="health">connecting…</span><span id="conn"></span></header>
+<p class="note">The minimal page. For the full dashboard, run <code>npm run build:dashboard</code> (it builds <code>dashboard/</code> into <code>dashboard/dist</code>, which this hub then serves here).</p>
 <main id="panels">
   <section id="alerts-panel"><h2>Alerts</h2><div class="sub">newest first</div><ul id="alerts"><li class="empty">none yet</li></ul></section>
 </main>
@@ -46,6 +53,7 @@ const PAGE = `<!doctype html>
   'use strict';
   var metrics = {};
   var alerts = [];
+  var token = new URLSearchParams(location.search).get('token');
   function el(tag, attrs, text) {
     var node = document.createElement(tag);
     if (attrs) for (var k in attrs) node.setAttribute(k, attrs[k]);
@@ -94,8 +102,12 @@ const PAGE = `<!doctype html>
   }
   function setup(manifest) {
     var panels = document.getElementById('panels');
+    Array.prototype.slice.call(panels.querySelectorAll('section.metric')).forEach(function (s) { panels.removeChild(s); });
+    metrics = {};
+    alerts = [];
+    renderAlerts();
     manifest.metrics.forEach(function (m) {
-      var section = el('section', { id: 'metric-' + m.name });
+      var section = el('section', { id: 'metric-' + m.name, class: 'metric' });
       section.appendChild(el('h2', null, m.name));
       section.appendChild(el('div', { class: 'sub' }, windowText(m.window) + ' · ' + m.time + ' time' + (m.groupBy.length ? ' · by ' + m.groupBy.join(', ') : '')));
       var table = el('table');
@@ -115,13 +127,28 @@ const PAGE = `<!doctype html>
       render(m.name);
     });
   }
-  function onMessage(msg) {
-    if (msg.v !== 1) return;
-    if (msg.type === 'update' && metrics[msg.stream]) {
-      var m = metrics[msg.stream];
-      var key = msg.key === null ? '' : msg.key;
-      var current = m.rows[key];
-      if (!current || current.time <= msg.time) m.rows[key] = { time: msg.time, row: msg.row };
+  function keep(stream, r) {
+    var m = metrics[stream];
+    if (!m) return;
+    var key = r.key === null ? '' : r.key;
+    var current = m.rows[key];
+    if (!current || current.time <= r.time) m.rows[key] = { time: r.time, row: r.row };
+  }
+  function onMessage(ws, msg) {
+    if (msg.v !== 2) return;
+    if (msg.type === 'hello') {
+      setup(msg.manifest);
+      ws.send(JSON.stringify({ v: 2, type: 'subscribe', streams: '*' }));
+    } else if (msg.type === 'snapshot' && msg.kind === 'metric' && metrics[msg.stream]) {
+      msg.rows.forEach(function (r) { keep(msg.stream, r); });
+      render(msg.stream);
+    } else if (msg.type === 'snapshot' && msg.kind === 'alert') {
+      msg.alerts.forEach(function (a) { alerts.push({ stream: msg.stream, time: a.time, alert: a.alert }); });
+      alerts.sort(function (a, b) { return b.time - a.time; });
+      if (alerts.length > 200) alerts.length = 200;
+      renderAlerts();
+    } else if (msg.type === 'update' && metrics[msg.stream]) {
+      keep(msg.stream, msg);
       render(msg.stream);
     } else if (msg.type === 'alert') {
       alerts.unshift(msg);
@@ -132,17 +159,35 @@ const PAGE = `<!doctype html>
       var lag = s.watermarkLagMs === null ? '–' : (s.watermarkLagMs / 1000).toFixed(1) + ' s';
       document.getElementById('health').textContent = s.state + ' · ' + s.eventsIn.toLocaleString() + ' events · ' + Math.round(s.eventsPerSecond).toLocaleString() + '/s · ' +
         s.windowsEmitted.toLocaleString() + ' windows · ' + s.alerts.toLocaleString() + ' alerts · ' + s.deadLetters.toLocaleString() + ' dead letters · ' +
-        s.lateEvents.toLocaleString() + ' late · watermark lag ' + lag + ' · ' + s.clients + ' client(s)';
+        s.lateEvents.toLocaleString() + ' late · watermark lag ' + lag + ' · ' + s.clients + ' client(s), ' + s.clientsDropped + ' dropped';
+    } else if (msg.type === 'error') {
+      console.warn('hub: ' + msg.code + ': ' + msg.message);
     }
   }
   function connect() {
-    var ws = new WebSocket((location.protocol === 'https:' ? 'wss://' : 'ws://') + location.host + '/ws');
+    var url = (location.protocol === 'https:' ? 'wss://' : 'ws://') + location.host + '/ws' + (token ? '?token=' + encodeURIComponent(token) : '');
+    var ws = new WebSocket(url);
     var conn = document.getElementById('conn');
+    var healthEvery = 1000;
+    var lastMessage = Date.now();
+    // Three health intervals without a message: the connection is dead (a browser sees no pings).
+    var watchdog = setInterval(function () { if (Date.now() - lastMessage > 3 * healthEvery + 1000) ws.close(); }, 1000);
     ws.onopen = function () { conn.textContent = 'live'; };
-    ws.onmessage = function (event) { try { onMessage(JSON.parse(event.data)); } catch (e) { console.error(e); } };
-    ws.onclose = function () { conn.textContent = 'disconnected, retrying…'; setTimeout(connect, 2000); };
+    ws.onmessage = function (event) {
+      lastMessage = Date.now();
+      try {
+        var msg = JSON.parse(event.data);
+        if (msg.type === 'hello') healthEvery = msg.healthIntervalMs || 3600000;
+        onMessage(ws, msg);
+      } catch (e) { console.error(e); }
+    };
+    ws.onclose = function () {
+      clearInterval(watchdog);
+      conn.textContent = token === null ? 'disconnected, retrying… (a token-protected hub needs the ?token= URL flowc run printed)' : 'disconnected, retrying…';
+      setTimeout(connect, 2000);
+    };
   }
-  fetch('/api/manifest').then(function (r) { return r.json(); }).then(function (manifest) { setup(manifest); connect(); });
+  connect();
 })();
 </script>
 </body>

@@ -1,55 +1,116 @@
-// The dashboard protocol: the JSON messages the hub pushes over its WebSocket (`/ws`). Every
-// message is one envelope `{ v, type, … }`; `v` is the protocol version, bumped on any change a
-// client could notice. The dashboard imports these types and nothing else of the runtime.
+// The dashboard protocol: the JSON messages exchanged over the hub's WebSocket (`/ws`). Every
+// message is one text frame holding one envelope `{ v, type, … }`; `v` is the protocol version,
+// bumped on any change a client could notice. The dashboard imports these types (and the manifest
+// type they carry) and nothing else of the runtime.
 //
-//   update  a window result of a metric stream (a row; a re-emitted window overwrites the earlier one)
-//   alert   an alert record of an aggregate or pattern (`alert_type`, `severity`, `title`, `message`, …)
-//   health  the pipeline's status figures, about once a second
+// server → client
+//   hello      first message on every connection: the pipeline's manifest, server time, heartbeat
+//   snapshot   the stored history of one subscribed stream, sent once per `subscribe`, before any
+//              live message of that stream
+//   update     a window result of a subscribed metric stream (a re-emitted window replaces the
+//              earlier row with the same group columns and window end)
+//   alert      an alert record of a subscribed alert stream
+//   health     the pipeline's status figures, every `healthIntervalMs` to every client (no
+//              subscription needed); it doubles as the application-level heartbeat
+//   error      a client message the hub refused (bad JSON, unknown type or stream, …); the
+//              connection stays open
 //
-// On connect a client first receives the recent updates and alerts the hub keeps (`history: true`),
-// then a health message, then live messages as they are emitted.
-import type { EpochMillis } from '../api/index.ts';
+// client → server
+//   subscribe    `streams`: names, or '*' for every metric and alert stream; optional `history`
+//   unsubscribe  `streams`: names, or '*'
+//
+// Liveness: the hub pings every client (WebSocket ping frame) every `heartbeatMs` and terminates
+// one that has not answered the previous ping. A browser cannot see ping frames, so clients treat
+// ~3 missed health intervals without any message as a dead connection and reconnect.
+import type { PipelineManifest } from '../api/manifest.ts';
 
-export const PROTOCOL_VERSION = 1;
+export const PROTOCOL_VERSION = 2;
+
+/** Epoch milliseconds (the runtime's `EpochMillis`, spelled out so this file imports no runtime code). */
+type Millis = number;
 
 interface Envelope {
   readonly v: typeof PROTOCOL_VERSION;
 }
 
-/** One window result of `stream` (an aggregate's name). */
-export interface UpdateMessage extends Envelope {
-  readonly type: 'update';
-  readonly stream: string;
-  /** The group key as text; `null` for a global aggregate. */
+// ───────────────────────────── server → client ─────────────────────────────
+
+export interface HelloMessage extends Envelope {
+  readonly type: 'hello';
+  readonly pipeline: string;
+  readonly manifest: PipelineManifest;
+  /** The hub's clock when it sent this (epoch ms), to show clock skew and ages. */
+  readonly serverTime: Millis;
+  /** How often the hub pings; `health` arrives every `healthIntervalMs` (null: never). */
+  readonly heartbeatMs: number;
+  readonly healthIntervalMs: number | null;
+  /** Every stream a client may subscribe to: metric streams first, then alert streams. */
+  readonly streams: readonly StreamInfo[];
+}
+
+export interface StreamInfo {
+  readonly name: string;
+  readonly kind: 'metric' | 'alert';
+}
+
+/** One window result: what `update` carries and what `snapshot` lists. */
+export interface WindowRow {
+  /** The group key as text; `null` for a global aggregate. Display only: a row's series is named by its group-by columns. */
   readonly key: string | null;
   /** The result's time: the window's end (epoch ms). */
-  readonly time: EpochMillis;
+  readonly time: Millis;
   /** The row: group-by columns, measures, `window_start` / `window_end`. */
   readonly row: Readonly<Record<string, unknown>>;
-  /** Set on messages replayed to a client that just connected. */
-  readonly history?: true;
+}
+
+/** One alert record. */
+export interface AlertRecord {
+  readonly time: Millis;
+  /** `alert_type`, `severity`, `title`, `message`, `key`, `time`, plus the stream's own columns. */
+  readonly alert: Readonly<Record<string, unknown>>;
+}
+
+/** The history of one stream, oldest first, sent in answer to `subscribe`. */
+export type SnapshotMessage = MetricSnapshotMessage | AlertSnapshotMessage;
+
+export interface MetricSnapshotMessage extends Envelope {
+  readonly type: 'snapshot';
+  readonly stream: string;
+  readonly kind: 'metric';
+  readonly rows: readonly WindowRow[];
+}
+
+export interface AlertSnapshotMessage extends Envelope {
+  readonly type: 'snapshot';
+  readonly stream: string;
+  readonly kind: 'alert';
+  readonly alerts: readonly AlertRecord[];
+}
+
+/** One window result of `stream` (an aggregate's name), pushed the moment it is emitted. */
+export interface UpdateMessage extends Envelope, WindowRow {
+  readonly type: 'update';
+  readonly stream: string;
+  /** True for an early firing (the window is still open; a later update replaces it). */
+  readonly early?: true;
 }
 
 /** One alert raised by `stream` (an aggregate with an `alert`, or a pattern). */
-export interface AlertMessage extends Envelope {
+export interface AlertMessage extends Envelope, AlertRecord {
   readonly type: 'alert';
   readonly stream: string;
-  readonly time: EpochMillis;
-  /** The alert record: `alert_type`, `severity`, `title`, `message`, `key`, `time`, plus its own columns. */
-  readonly alert: Readonly<Record<string, unknown>>;
-  readonly history?: true;
 }
 
 /** The status figures of the running pipeline. */
 export interface HealthMessage extends Envelope {
   readonly type: 'health';
-  readonly time: EpochMillis;
+  readonly time: Millis;
   readonly pipeline: string;
   readonly status: HealthStatus;
 }
 
 export interface HealthStatus {
-  /** `running`, `stopping`, … */
+  /** `starting`, `running`, `stopping`, … */
   readonly state: string;
   readonly uptimeMs: number;
   readonly eventsIn: number;
@@ -65,21 +126,88 @@ export interface HealthStatus {
   readonly lastCheckpointId: number | null;
   /** WebSocket clients connected. */
   readonly clients: number;
+  /** Clients dropped so far for not reading (their send buffer filled up). */
+  readonly clientsDropped: number;
 }
 
-export type HubMessage = UpdateMessage | AlertMessage | HealthMessage;
+export type ErrorCode = 'bad_message' | 'unknown_type' | 'unknown_stream' | 'unsupported_version';
+
+export interface ErrorMessage extends Envelope {
+  readonly type: 'error';
+  readonly code: ErrorCode;
+  readonly message: string;
+  /** The stream the error is about (`unknown_stream`). */
+  readonly stream?: string;
+}
+
+export type ServerMessage = HelloMessage | SnapshotMessage | UpdateMessage | AlertMessage | HealthMessage | ErrorMessage;
+
+// ───────────────────────────── client → server ─────────────────────────────
+
+export interface HistoryRequest {
+  /** Only rows/alerts at or after this time (epoch ms). Default: all the hub has. */
+  readonly since?: Millis;
+  /** At most this many rows per group key (alerts: in all), newest kept. Default 120; 0: no snapshot. */
+  readonly limit?: number;
+}
+
+export interface SubscribeMessage extends Envelope {
+  readonly type: 'subscribe';
+  readonly streams: readonly string[] | '*';
+  readonly history?: HistoryRequest;
+}
+
+export interface UnsubscribeMessage extends Envelope {
+  readonly type: 'unsubscribe';
+  readonly streams: readonly string[] | '*';
+}
+
+export type ClientMessage = SubscribeMessage | UnsubscribeMessage;
+
+// ───────────────────────────── parsing ─────────────────────────────
+
+const SERVER_TYPES: ReadonlySet<string> = new Set(['hello', 'snapshot', 'update', 'alert', 'health', 'error']);
 
 /** Parses a message received from the hub; `null` when it is not one (or of another version). */
-export function parseHubMessage(text: string): HubMessage | null {
+export function parseServerMessage(text: string): ServerMessage | null {
+  const value = parseEnvelope(text);
+  if (value === null || value.v !== PROTOCOL_VERSION || typeof value.type !== 'string' || !SERVER_TYPES.has(value.type)) return null;
+  return value as unknown as ServerMessage;
+}
+
+/** What the hub makes of a client's text frame: a message, or the error to answer with. */
+export type ParsedClientMessage = { readonly ok: true; readonly message: ClientMessage } | { readonly ok: false; readonly code: ErrorCode; readonly message: string };
+
+/** Parses and validates a client message (shape only; the hub checks the stream names). */
+export function parseClientMessage(text: string): ParsedClientMessage {
+  const value = parseEnvelope(text);
+  if (value === null) return { ok: false, code: 'bad_message', message: 'expected one JSON object per frame' };
+  if (value.v !== PROTOCOL_VERSION) return { ok: false, code: 'unsupported_version', message: `this hub speaks protocol v${PROTOCOL_VERSION}; got v${String(value.v)}` };
+  if (value.type !== 'subscribe' && value.type !== 'unsubscribe') {
+    return { ok: false, code: 'unknown_type', message: `unknown message type ${JSON.stringify(value.type)}; expected subscribe or unsubscribe` };
+  }
+  const streams = value.streams;
+  if (!(streams === '*' || (Array.isArray(streams) && streams.every((s) => typeof s === 'string')))) {
+    return { ok: false, code: 'bad_message', message: 'streams must be "*" or a list of stream names' };
+  }
+  if (value.type === 'unsubscribe') return { ok: true, message: { v: PROTOCOL_VERSION, type: 'unsubscribe', streams: streams as readonly string[] | '*' } };
+  const history = value.history;
+  if (history !== undefined) {
+    if (typeof history !== 'object' || history === null || Array.isArray(history)) return { ok: false, code: 'bad_message', message: 'history must be an object {since?, limit?}' };
+    const { since, limit } = history as { since?: unknown; limit?: unknown };
+    if (since !== undefined && (typeof since !== 'number' || !Number.isFinite(since))) return { ok: false, code: 'bad_message', message: 'history.since takes epoch milliseconds' };
+    if (limit !== undefined && !(typeof limit === 'number' && Number.isInteger(limit) && limit >= 0)) return { ok: false, code: 'bad_message', message: 'history.limit takes a whole number ≥ 0' };
+  }
+  return { ok: true, message: { v: PROTOCOL_VERSION, type: 'subscribe', streams: streams as readonly string[] | '*', history: history as HistoryRequest | undefined } };
+}
+
+function parseEnvelope(text: string): Record<string, unknown> | null {
   let value: unknown;
   try {
     value = JSON.parse(text);
   } catch {
     return null;
   }
-  if (typeof value !== 'object' || value === null) return null;
-  const message = value as { v?: unknown; type?: unknown };
-  if (message.v !== PROTOCOL_VERSION) return null;
-  if (message.type !== 'update' && message.type !== 'alert' && message.type !== 'health') return null;
-  return value as HubMessage;
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) return null;
+  return value as Record<string, unknown>;
 }

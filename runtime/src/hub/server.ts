@@ -1,28 +1,29 @@
 // The dashboard hub: one HTTP port serving a running pipeline to people and to Prometheus.
 //
-//   GET /              a minimal live page (plain inline JS; the Svelte dashboard replaces it)
-//   GET /metrics       the prom-client registry, Prometheus text format
-//   GET /healthz       200 while the pipeline runs, 503 once it is stopping
-//   GET /api/manifest  the compiled pipeline's manifest (metrics, units, windows, alerts, sinks)
-//   GET /api/history   ?metric=<stream>[&field=…][&from=…][&to=…][&limit=…]: stored history of a metric
-//   WS  /ws            every window result and alert as it is emitted (protocol.ts), health every second
+//   GET /              the built dashboard (`staticDir`), else a minimal live page (page.ts)
+//   GET /metrics       the prom-client registry, Prometheus text format          (open)
+//   GET /healthz       200 while the pipeline runs, 503 once it is stopping       (open)
+//   GET /api/manifest  the compiled pipeline's manifest                           (origin, token)
+//   GET /api/history   ?metric=<stream>[&from=…][&to=…][&limit=…][&field=…]       (origin, token)
+//   WS  /ws            protocol v2 (protocol.ts, feed.ts)                         (origin, token)
 //
-// Push, not poll: the pipeline's `dashboard()` sink hands each emitted record to `publish`, which
-// serialises it once and sends the same text to every client. A client that connects first gets
-// the recent messages the hub keeps per stream, then live ones. Each client has a bounded send
-// buffer: a client that falls `maxBufferedBytes` behind is dropped (and counted), never the server.
-//
-// No CLI or adapter imports: the hub sees the pipeline through its manifest, a metrics endpoint, a
-// history provider (the embedded time-series store, or an InfluxDB client later) and a health
-// callback, so embedded runs and deployed processors can both use it.
+// No CLI or adapter imports: the hub sees the pipeline through its manifest, a metrics endpoint,
+// a `MetricHistory` (the embedded time-series store, InfluxDB later) and a health callback, so
+// embedded runs and deployed processors can both use it. See README.md.
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Duplex } from 'node:stream';
-import { Counter, Gauge, type Registry } from 'prom-client';
-import { WebSocket, WebSocketServer } from 'ws';
+import type { Registry } from 'prom-client';
+import { WebSocketServer, type WebSocket } from 'ws';
 import type { EpochMillis, PipelineManifest, SinkRecord } from '../api/index.ts';
+import { AccessPolicy } from './access.ts';
+import { DEFAULT_SNAPSHOT_LIMIT, LiveFeed, type PublishOptions } from './feed.ts';
+import type { MetricHistory } from './history.ts';
+import { hubMetrics, type HubMetrics } from './metrics.ts';
 import { dashboardPage } from './page.ts';
-import { PROTOCOL_VERSION, type AlertMessage, type HealthMessage, type HealthStatus, type HubMessage, type UpdateMessage } from './protocol.ts';
+import { PROTOCOL_VERSION, type HealthMessage, type HealthStatus } from './protocol.ts';
+import type { Publisher } from './sink.ts';
+import { StaticFiles } from './static-files.ts';
 
 /** Something that renders Prometheus metrics (FlowcMetrics, a prom-client Registry). */
 export interface MetricsEndpoint {
@@ -30,32 +31,8 @@ export interface MetricsEndpoint {
   readonly contentType: string;
 }
 
-/** Selects stored series, as the embedded time-series store's `query` does. */
-export interface HistoryQuery {
-  /** The stream (aggregate) that wrote the series. */
-  readonly stream?: string;
-  readonly field?: string;
-  /** Inclusive. */
-  readonly from?: EpochMillis;
-  /** Exclusive. */
-  readonly to?: EpochMillis;
-  /** The newest `limit` points of each series. */
-  readonly limit?: number;
-}
-
-export interface HistorySeries {
-  readonly measurement: string;
-  readonly tags: Readonly<Record<string, string>>;
-  readonly field: string;
-  readonly points: readonly { readonly time: EpochMillis; readonly value: unknown }[];
-}
-
-/** Where `/api/history` reads from (`EmbeddedTimeSeriesStore` fits as it is). */
-export interface HistoryProvider {
-  query(query: HistoryQuery): readonly HistorySeries[];
-}
-
-export type HealthFigures = Omit<HealthStatus, 'clients'>;
+/** The pipeline's figures of a health message; the hub adds `clients` and `clientsDropped`. */
+export type HealthFigures = Omit<HealthStatus, 'clients' | 'clientsDropped'>;
 
 export interface DashboardHubOptions {
   readonly manifest: PipelineManifest;
@@ -63,80 +40,97 @@ export interface DashboardHubOptions {
   readonly metrics?: MetricsEndpoint | null;
   /** Where the hub registers its own metrics (clients, messages, dropped clients); none by default. */
   readonly registry?: Registry | null;
-  /** `/api/history`; without one it answers from the recent messages kept in memory. */
-  readonly history?: HistoryProvider | null;
-  /** The figures of health messages and `/healthz`. */
+  /** Stored window rows, for snapshots and `/api/history` (`new StoredSeriesHistory(store)`); without one, the recent rows in memory only. */
+  readonly history?: MetricHistory | null;
+  /** The figures of health messages and `/healthz`; without one, zeros and the hub's uptime. */
   readonly health?: (() => HealthFigures) | null;
-  /** Recent update messages kept per stream for new clients; 120 by default. */
-  readonly recentPerStream?: number;
-  /** Recent alerts kept for new clients; 200 by default. */
-  readonly recentAlerts?: number;
-  /** A client whose unsent data exceeds this is dropped; 4 MiB by default. */
-  readonly maxBufferedBytes?: number;
-  /** How often health messages go out; 1 000 ms by default (`null`: never). */
+  /** A built dashboard (`dashboard/dist`): served when it holds an `index.html`, else the minimal page. */
+  readonly staticDir?: string | null;
+  /** Browser origins allowed on `/ws` and `/api/*` besides the page's own; `'*'` in the list: any. */
+  readonly allowedOrigins?: readonly string[];
+  /** A bearer token `/ws` and `/api/*` require (`Authorization: Bearer …` or `?token=…`); none by default. */
+  readonly token?: string | null;
+  /** WebSocket ping interval; a client that did not answer the previous ping is terminated. 15 000 ms by default. */
+  readonly heartbeatMs?: number;
+  /** How often health messages go out; 1 000 ms by default (`null`: only on connect). */
   readonly healthIntervalMs?: number | null;
+  /** Largest client frame; a bigger one closes the connection (1009). 16 KiB by default. */
+  readonly maxPayload?: number;
+  /** A client whose unsent data exceeds this is terminated (and counted); 4 MiB by default. */
+  readonly maxBufferedBytes?: number;
+  /** Recent rows kept in memory per group key of a metric stream; 240 by default. */
+  readonly recentRowsPerKey?: number;
+  /** Recent rows kept in memory per metric stream in all; 20 000 by default. */
+  readonly recentRowsPerStream?: number;
+  /** Recent alerts kept in memory per alert stream; 1 000 by default. */
+  readonly recentAlertsPerStream?: number;
   readonly now?: () => EpochMillis;
 }
 
-interface HubMetrics {
-  readonly clients: Gauge<'pipeline'>;
-  readonly dropped: Counter<'pipeline'>;
-  readonly messages: Counter<'pipeline' | 'type'>;
-}
-
 const JSON_TYPE = 'application/json; charset=utf-8';
+const PATHS = ['/', '/metrics', '/healthz', '/api/manifest', '/api/history', '/ws'];
 
-export class DashboardHub {
+export class DashboardHub implements Publisher {
   readonly manifest: PipelineManifest;
   private readonly options: DashboardHubOptions;
   private readonly now: () => EpochMillis;
-  private readonly alertStreams: ReadonlySet<string>;
-  private readonly knownStreams: ReadonlySet<string>;
-  private readonly recentUpdates = new Map<string, string[]>();
-  private readonly recentAlerts: string[] = [];
-  private readonly recentPerStream: number;
-  private readonly recentAlertCount: number;
-  private readonly maxBufferedBytes: number;
-  private readonly clients = new Set<WebSocket>();
+  private readonly startedAt: EpochMillis;
+  private readonly heartbeatMs: number;
+  private readonly healthIntervalMs: number | null;
+  private readonly metrics: HubMetrics | null;
+  private readonly access: AccessPolicy;
+  private readonly statics: StaticFiles;
+  private readonly feed: LiveFeed;
   private readonly server: Server;
   private readonly wss: WebSocketServer;
-  private readonly metrics: HubMetrics | null;
   private readonly page: string;
-  private healthTimer: ReturnType<typeof setInterval> | null = null;
+  private timers: ReturnType<typeof setInterval>[] = [];
   private stopping = false;
-  private droppedCount = 0;
 
   constructor(options: DashboardHubOptions) {
     this.options = options;
     this.manifest = options.manifest;
     this.now = options.now ?? Date.now;
-    this.alertStreams = new Set(options.manifest.alerts.map((a) => a.stream));
-    this.knownStreams = new Set([...options.manifest.metrics.map((m) => m.name), ...this.alertStreams]);
-    this.recentPerStream = options.recentPerStream ?? 120;
-    this.recentAlertCount = options.recentAlerts ?? 200;
-    this.maxBufferedBytes = options.maxBufferedBytes ?? 4 * 1024 * 1024;
+    this.startedAt = this.now();
+    this.heartbeatMs = positive('heartbeatMs', options.heartbeatMs ?? 15_000);
+    this.healthIntervalMs = options.healthIntervalMs === undefined ? 1000 : options.healthIntervalMs === null ? null : positive('healthIntervalMs', options.healthIntervalMs);
     this.metrics = options.registry ? hubMetrics(options.registry) : null;
     this.metrics?.clients.set({ pipeline: options.manifest.pipeline }, 0);
+    this.access = new AccessPolicy({ allowedOrigins: options.allowedOrigins, token: options.token });
+    this.statics = new StaticFiles(options.staticDir ?? null);
     this.page = dashboardPage(options.manifest.pipeline);
+    this.feed = new LiveFeed({
+      manifest: options.manifest,
+      history: options.history ?? null,
+      metrics: this.metrics,
+      maxBufferedBytes: positive('maxBufferedBytes', options.maxBufferedBytes ?? 4 * 1024 * 1024),
+      recentRowsPerKey: positive('recentRowsPerKey', options.recentRowsPerKey ?? 240),
+      recentRowsPerStream: positive('recentRowsPerStream', options.recentRowsPerStream ?? 20_000),
+      recentAlertsPerStream: positive('recentAlertsPerStream', options.recentAlertsPerStream ?? 1000),
+      heartbeatMs: this.heartbeatMs,
+      healthIntervalMs: this.healthIntervalMs,
+      health: () => this.healthMessage(),
+      now: this.now,
+    });
     this.server = createServer((req, res) => {
       this.route(req, res).catch((error: unknown) => {
         if (!res.headersSent) sendJson(res, 500, { error: error instanceof Error ? error.message : String(error) });
         else res.destroy();
       });
     });
-    this.wss = new WebSocketServer({ noServer: true, maxPayload: 64 * 1024 });
+    this.wss = new WebSocketServer({ noServer: true, maxPayload: positive('maxPayload', options.maxPayload ?? 16 * 1024), perMessageDeflate: false });
     this.server.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) => this.upgrade(req, socket, head));
-    this.wss.on('connection', (ws: WebSocket) => this.connected(ws));
+    this.wss.on('connection', (ws: WebSocket) => this.feed.connect(ws));
   }
 
   /** Connected WebSocket clients. */
   get clientCount(): number {
-    return this.clients.size;
+    return this.feed.clientCount;
   }
 
   /** Clients dropped for falling behind. */
   get droppedClients(): number {
-    return this.droppedCount;
+    return this.feed.droppedClients;
   }
 
   /** Starts listening; `port` 0 picks a free one. Resolves to the base URL (`http://127.0.0.1:8080/`). */
@@ -148,49 +142,30 @@ export class DashboardHub {
         this.server.off('error', onError);
         const address = this.server.address() as AddressInfo;
         const shownHost = host === '0.0.0.0' || host === '::' ? 'localhost' : host.includes(':') ? `[${host}]` : host;
-        const interval = this.options.healthIntervalMs === undefined ? 1000 : this.options.healthIntervalMs;
-        if (interval !== null && this.options.health) this.healthTimer = setInterval(() => this.broadcastHealth(), interval);
+        this.timers.push(setInterval(() => this.feed.heartbeat(), this.heartbeatMs));
+        if (this.healthIntervalMs !== null) this.timers.push(setInterval(() => this.feed.broadcastHealth(), this.healthIntervalMs));
         resolve({ url: `http://${shownHost}:${address.port}/`, port: address.port });
       });
     });
   }
 
-  /** Pushes emitted records to every client: alert streams as `alert`, the others as `update`. */
-  publish(records: readonly SinkRecord<unknown>[]): void {
-    for (const record of records) {
-      const row = isRow(record.value) ? record.value : { value: record.value };
-      if (this.alertStreams.has(record.stream)) {
-        const message: AlertMessage = { v: PROTOCOL_VERSION, type: 'alert', stream: record.stream, time: record.timestamp, alert: row };
-        this.remember(this.recentAlerts, message, this.recentAlertCount);
-        this.broadcast(message);
-      } else {
-        const message: UpdateMessage = { v: PROTOCOL_VERSION, type: 'update', stream: record.stream, key: record.key, time: record.timestamp, row };
-        let recent = this.recentUpdates.get(record.stream);
-        if (recent === undefined) {
-          recent = [];
-          this.recentUpdates.set(record.stream, recent);
-        }
-        this.remember(recent, message, this.recentPerStream);
-        this.broadcast(message);
-      }
-    }
+  /** Pushes emitted records to their subscribers: alert streams as `alert`, metric streams as `update`. */
+  publish(records: readonly SinkRecord<unknown>[], options?: PublishOptions): void {
+    this.feed.publish(records, options);
   }
 
-  /** Marks the pipeline as stopping (`/healthz` answers 503) and tells the clients. */
+  /** Marks the pipeline as stopping (`/healthz` answers 503, new WebSockets are refused) and tells the clients. */
   markStopping(): void {
     this.stopping = true;
-    this.broadcastHealth();
+    this.feed.broadcastHealth();
   }
 
   /** Closes every client and the port. */
   async close(): Promise<void> {
     this.stopping = true;
-    if (this.healthTimer !== null) clearInterval(this.healthTimer);
-    this.healthTimer = null;
-    for (const ws of this.clients) ws.close(1001, 'pipeline stopped');
-    for (const ws of this.clients) ws.terminate();
-    this.clients.clear();
-    this.metrics?.clients.set({ pipeline: this.manifest.pipeline }, 0);
+    for (const timer of this.timers) clearInterval(timer);
+    this.timers = [];
+    this.feed.closeAll();
     await new Promise<void>((resolve) => this.wss.close(() => resolve()));
     if (!this.server.listening) return;
     const closed = new Promise<void>((resolve) => this.server.close(() => resolve()));
@@ -202,163 +177,170 @@ export class DashboardHub {
 
   private async route(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const url = new URL(req.url ?? '/', 'http://hub');
+    const path = url.pathname;
+    const api = path === '/api' || path.startsWith('/api/');
+    if (api && req.method === 'OPTIONS') {
+      this.preflight(req, res);
+      return;
+    }
     if (req.method !== 'GET' && req.method !== 'HEAD') {
       res.setHeader('allow', 'GET, HEAD');
       sendJson(res, 405, { error: `${req.method ?? '?'} not allowed` });
       return;
     }
-    switch (url.pathname) {
-      case '/':
-      case '/index.html':
-        send(res, 200, 'text/html; charset=utf-8', this.page);
-        return;
-      case '/metrics': {
-        const metrics = this.options.metrics;
-        if (!metrics) {
-          sendJson(res, 404, { error: 'no metrics' });
-          return;
-        }
-        send(res, 200, metrics.contentType, await metrics.metrics());
+    if (path === '/metrics') {
+      const metrics = this.options.metrics;
+      if (!metrics) {
+        sendJson(res, 404, { error: 'no metrics' });
         return;
       }
-      case '/healthz': {
-        const figures = this.options.health?.() ?? null;
-        sendJson(res, this.stopping ? 503 : 200, { status: this.stopping ? 'stopping' : 'ok', pipeline: this.manifest.pipeline, ...(figures ?? {}), clients: this.clients.size });
-        return;
-      }
-      case '/api/manifest':
-        sendJson(res, 200, this.manifest);
-        return;
-      case '/api/history':
-        this.history(url.searchParams, res);
-        return;
-      default:
-        sendJson(res, 404, { error: `no such path: ${url.pathname}`, paths: ['/', '/metrics', '/healthz', '/api/manifest', '/api/history', '/ws'] });
-    }
-  }
-
-  private history(params: URLSearchParams, res: ServerResponse): void {
-    const metric = params.get('metric');
-    if (metric === null || metric === '') {
-      sendJson(res, 400, { error: 'metric is required: /api/history?metric=<aggregate>', metrics: [...this.knownStreams] });
+      send(res, 200, metrics.contentType, await metrics.metrics());
       return;
     }
-    if (!this.knownStreams.has(metric)) {
-      sendJson(res, 404, { error: `unknown metric ${metric}`, metrics: [...this.knownStreams] });
+    if (path === '/healthz') {
+      const status = this.healthMessage().status;
+      sendJson(res, this.stopping ? 503 : 200, { ...status, status: this.stopping ? 'stopping' : 'ok', pipeline: this.manifest.pipeline });
+      return;
+    }
+    if (path === '/ws') {
+      res.setHeader('upgrade', 'websocket');
+      sendJson(res, 426, { error: '/ws is a WebSocket (protocol v2: see the hub README)' });
+      return;
+    }
+    if (api) {
+      const access = this.access.check(req, url);
+      if (!access.ok) {
+        if (access.status === 401) res.setHeader('www-authenticate', 'Bearer realm="flowc"');
+        sendJson(res, access.status, { error: access.reason });
+        return;
+      }
+      if (access.crossOrigin !== null) {
+        res.setHeader('access-control-allow-origin', access.crossOrigin);
+        res.setHeader('vary', 'Origin');
+      }
+      if (path === '/api/manifest') sendJson(res, 200, this.manifest);
+      else if (path === '/api/history') await this.history(url.searchParams, res);
+      else sendJson(res, 404, { error: `no such path: ${path}`, paths: PATHS });
+      return;
+    }
+    if ((await this.statics.serve(req, res, path)) === 'served') return;
+    if (path === '/' || path === '/index.html') {
+      send(res, 200, 'text/html; charset=utf-8', this.page);
+      return;
+    }
+    sendJson(res, 404, { error: `no such path: ${path}`, paths: PATHS });
+  }
+
+  /** CORS preflight of `/api/*` (a page elsewhere sending `Authorization`). */
+  private preflight(req: IncomingMessage, res: ServerResponse): void {
+    const origin = this.access.checkOrigin(req);
+    if (!origin.ok) {
+      sendJson(res, 403, { error: origin.reason });
+      return;
+    }
+    const headers: Record<string, string> = { allow: 'GET, HEAD, OPTIONS' };
+    if (origin.crossOrigin !== null) {
+      headers['access-control-allow-origin'] = origin.crossOrigin;
+      headers['access-control-allow-methods'] = 'GET, HEAD';
+      headers['access-control-allow-headers'] = 'authorization';
+      headers['access-control-max-age'] = '600';
+      headers.vary = 'Origin';
+    }
+    res.writeHead(204, headers);
+    res.end();
+  }
+
+  /** `/api/history?metric=<stream>`: what a snapshot of the stream would hold, within `from` … `to`. */
+  private async history(params: URLSearchParams, res: ServerResponse): Promise<void> {
+    const metric = params.get('metric') ?? params.get('stream');
+    const streams = this.feed.streams.map((s) => s.name);
+    if (metric === null || metric === '') {
+      sendJson(res, 400, { error: 'metric is required: /api/history?metric=<stream>', streams });
+      return;
+    }
+    const kind = this.feed.kindOf(metric);
+    if (kind === null) {
+      sendJson(res, 404, { error: `unknown stream ${metric}`, streams });
       return;
     }
     const now = this.now();
     const from = parseTime(params.get('from'), now);
     const to = parseTime(params.get('to'), now);
     const limitText = params.get('limit');
-    const limit = limitText === null ? undefined : Number(limitText);
-    if (from === null || to === null || (limit !== undefined && !(Number.isInteger(limit) && limit > 0))) {
-      sendJson(res, 400, { error: 'from/to take epoch milliseconds, ISO-8601 text or -<n>s|m|h|d (before now); limit a positive integer' });
+    const limit = limitText === null ? DEFAULT_SNAPSHOT_LIMIT : Number(limitText);
+    if (from === null || to === null || !(Number.isInteger(limit) && limit > 0)) {
+      sendJson(res, 400, { error: 'from/to take epoch milliseconds, ISO-8601 text or -<n>ms|s|m|h|d (before now); limit a positive integer (rows per group key)' });
       return;
     }
-    const field = params.get('field') ?? undefined;
-    const query: HistoryQuery = { stream: metric, field, from, to, limit };
-    const stored = this.options.history?.query(query) ?? [];
-    const series = stored.map((s) => ({ measurement: s.measurement, tags: s.tags, field: s.field, points: s.points.map((p) => [p.time, p.value]) }));
-    const body: Record<string, unknown> = { metric, from: from ?? null, to: to ?? null, series };
-    if (series.length === 0) {
-      // Not written to a time-series sink (an alert stream, a dashboard-only metric): the recent messages.
-      const recent = this.alertStreams.has(metric) ? this.recentAlerts : (this.recentUpdates.get(metric) ?? []);
-      body.recent = recent
-        .map((text) => JSON.parse(text) as UpdateMessage | AlertMessage)
-        .filter((m) => m.stream === metric && (from === undefined || m.time >= from) && (to === undefined || m.time < to));
+    const request = { since: from, until: to, limit };
+    if (kind === 'alert') {
+      sendJson(res, 200, { metric, kind, from: from ?? null, to: to ?? null, alerts: this.feed.alerts(metric, request) });
+      return;
     }
-    sendJson(res, 200, body);
+    const manifest = this.feed.metric(metric);
+    if (manifest === undefined) throw new Error(`no manifest for metric ${metric}`);
+    const field = params.get('field');
+    if (field !== null && !manifest.measures.some((m) => m.name === field)) {
+      sendJson(res, 400, { error: `${metric} has no measure ${field}`, measures: manifest.measures.map((m) => m.name) });
+      return;
+    }
+    let rows = await this.feed.metricRows(manifest, request);
+    if (field !== null) {
+      const other = new Set(manifest.measures.map((m) => m.name).filter((name) => name !== field));
+      rows = rows.map((r) => ({ ...r, row: Object.fromEntries(Object.entries(r.row).filter(([name]) => !other.has(name))) }));
+    }
+    sendJson(res, 200, { metric, kind, from: from ?? null, to: to ?? null, rows });
   }
 
   // ───────────────────────────── WebSocket ─────────────────────────────
 
   private upgrade(req: IncomingMessage, socket: Duplex, head: Buffer): void {
-    const path = new URL(req.url ?? '/', 'http://hub').pathname;
-    if (path !== '/ws' || this.stopping) {
-      socket.write('HTTP/1.1 404 Not Found\r\nconnection: close\r\n\r\n');
-      socket.destroy();
+    socket.on('error', () => socket.destroy());
+    const url = new URL(req.url ?? '/', 'http://hub');
+    if (url.pathname !== '/ws') {
+      refuse(socket, 404, 'Not Found', `no WebSocket at ${url.pathname}; use /ws`);
+      return;
+    }
+    if (this.stopping) {
+      refuse(socket, 503, 'Service Unavailable', 'the pipeline is stopping');
+      return;
+    }
+    const access = this.access.check(req, url);
+    if (!access.ok) {
+      refuse(socket, access.status, access.status === 401 ? 'Unauthorized' : 'Forbidden', access.reason);
       return;
     }
     this.wss.handleUpgrade(req, socket, head, (ws) => this.wss.emit('connection', ws, req));
   }
 
-  private connected(ws: WebSocket): void {
-    this.clients.add(ws);
-    this.metrics?.clients.set({ pipeline: this.manifest.pipeline }, this.clients.size);
-    ws.on('close', () => this.forget(ws));
-    ws.on('error', () => this.forget(ws));
-    // Clients only listen; anything they send is ignored.
-    for (const recent of this.recentUpdates.values()) for (const text of recent) this.sendTo(ws, withHistory(text));
-    for (const text of this.recentAlerts) this.sendTo(ws, withHistory(text));
-    const health = this.healthMessage();
-    if (health !== null) this.sendTo(ws, JSON.stringify(health));
-  }
-
-  private forget(ws: WebSocket): void {
-    if (this.clients.delete(ws)) this.metrics?.clients.set({ pipeline: this.manifest.pipeline }, this.clients.size);
-  }
-
-  private broadcast(message: HubMessage): void {
-    this.metrics?.messages.inc({ pipeline: this.manifest.pipeline, type: message.type });
-    if (this.clients.size === 0) return;
-    const text = JSON.stringify(message);
-    for (const ws of this.clients) this.sendTo(ws, text);
-  }
-
-  private sendTo(ws: WebSocket, text: string): void {
-    if (ws.readyState !== WebSocket.OPEN) return;
-    if (ws.bufferedAmount > this.maxBufferedBytes) {
-      // A slow client is dropped, not the server: its buffer would grow without bound.
-      this.droppedCount++;
-      this.metrics?.dropped.inc({ pipeline: this.manifest.pipeline });
-      this.forget(ws);
-      ws.terminate();
-      return;
-    }
-    ws.send(text);
-  }
-
-  private broadcastHealth(): void {
-    const message = this.healthMessage();
-    if (message !== null) this.broadcast(message);
-  }
-
-  private healthMessage(): HealthMessage | null {
-    const figures = this.options.health?.();
-    if (!figures) return null;
-    return { v: PROTOCOL_VERSION, type: 'health', time: this.now(), pipeline: this.manifest.pipeline, status: { ...figures, state: this.stopping ? 'stopping' : figures.state, clients: this.clients.size } };
-  }
-
-  private remember(list: string[], message: UpdateMessage | AlertMessage, max: number): void {
-    list.push(JSON.stringify(message));
-    if (list.length > max) list.splice(0, list.length - max);
+  private healthMessage(): HealthMessage {
+    const figures = this.options.health?.() ?? defaultFigures(this.now() - this.startedAt);
+    return {
+      v: PROTOCOL_VERSION,
+      type: 'health',
+      time: this.now(),
+      pipeline: this.manifest.pipeline,
+      status: { ...figures, state: this.stopping ? 'stopping' : figures.state, clients: this.feed.clientCount, clientsDropped: this.feed.droppedClients },
+    };
   }
 }
 
 // ───────────────────────────── helpers ─────────────────────────────
 
-function hubMetrics(registry: Registry): HubMetrics {
-  const existing = (name: string): unknown => registry.getSingleMetric(name);
-  const clients =
-    (existing('flowc_websocket_clients') as Gauge<'pipeline'> | undefined) ??
-    new Gauge({ name: 'flowc_websocket_clients', help: 'Dashboard WebSocket clients connected.', labelNames: ['pipeline'], registers: [registry] });
-  const dropped =
-    (existing('flowc_websocket_clients_dropped_total') as Counter<'pipeline'> | undefined) ??
-    new Counter({ name: 'flowc_websocket_clients_dropped_total', help: 'Dashboard clients dropped for falling behind (send buffer full).', labelNames: ['pipeline'], registers: [registry] });
-  const messages =
-    (existing('flowc_hub_messages_total') as Counter<'pipeline' | 'type'> | undefined) ??
-    new Counter({ name: 'flowc_hub_messages_total', help: 'Messages the dashboard hub pushed, by type (update, alert, health).', labelNames: ['pipeline', 'type'], registers: [registry] });
-  return { clients, dropped, messages };
+function defaultFigures(uptimeMs: number): HealthFigures {
+  return { state: 'running', uptimeMs, eventsIn: 0, eventsPerSecond: 0, windowsEmitted: 0, alerts: 0, deadLetters: 0, lateEvents: 0, watermarkLagMs: null, checkpoints: 0, lastCheckpointId: null };
 }
 
-function isRow(value: unknown): value is Readonly<Record<string, unknown>> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
+function positive(name: string, value: number): number {
+  if (!(value > 0) || !Number.isFinite(value)) throw new RangeError(`DashboardHub: ${name} must be a positive number, got ${value}`);
+  return value;
 }
 
-/** A kept message marked as history (the text ends with `}`). */
-function withHistory(text: string): string {
-  return `${text.slice(0, -1)},"history":true}`;
+/** Answers an upgrade request with an HTTP error and closes the socket. */
+function refuse(socket: Duplex, status: number, text: string, reason: string): void {
+  const body = `${JSON.stringify({ error: reason })}\n`;
+  const extra = status === 401 ? 'www-authenticate: Bearer realm="flowc"\r\n' : '';
+  socket.end(`HTTP/1.1 ${status} ${text}\r\nconnection: close\r\ncontent-type: ${JSON_TYPE}\r\ncontent-length: ${Buffer.byteLength(body)}\r\n${extra}\r\n${body}`);
 }
 
 const RELATIVE = /^-(\d+(?:\.\d+)?)(ms|s|m|h|d)$/;
@@ -375,7 +357,7 @@ function parseTime(text: string | null, now: EpochMillis): EpochMillis | undefin
 }
 
 function send(res: ServerResponse, status: number, contentType: string, body: string): void {
-  res.writeHead(status, { 'content-type': contentType, 'cache-control': 'no-store' });
+  res.writeHead(status, { 'content-type': contentType, 'cache-control': 'no-store', 'x-content-type-options': 'nosniff' });
   res.end(res.req.method === 'HEAD' ? undefined : body);
 }
 

@@ -1,11 +1,18 @@
 // `dashboard()`: the sink that hands a pipeline's emitted records to the dashboard hub, which
-// pushes them to the WebSocket clients as they arrive. Nothing to make durable: `flush` resolves at
-// once (a dashboard shows the present; its history comes from the time-series store).
+// pushes them to the WebSocket clients subscribed to their streams. Nothing to make durable:
+// `flush` resolves at once (a dashboard shows the present; its history comes from the hub's
+// recent rows and the time-series store).
+//
+// Early firings: the engine's `Sink.write` gets records only, not the batch's `early` flag
+// (`RecordBatch.early`), so a HubSink cannot mark them; updates of early firings go out as
+// ordinary updates (the final row replaces them all the same). `Publisher.publish` takes the flag
+// for a caller that knows it.
 import type { Sink, SinkRecord } from '../api/index.ts';
+import type { PublishOptions } from './feed.ts';
 
 /** What a HubSink needs of the hub: `DashboardHub.publish`. */
 export interface Publisher {
-  publish(records: readonly SinkRecord<unknown>[]): void;
+  publish(records: readonly SinkRecord<unknown>[], options?: PublishOptions): void;
 }
 
 export class HubSink implements Sink<unknown> {
