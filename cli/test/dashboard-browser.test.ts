@@ -127,8 +127,33 @@ function shownNumber(text: string): { readonly value: number; readonly tolerance
   return { value: Number(digits) * multiplier, tolerance: 0.5 * 10 ** -decimals * multiplier };
 }
 
-/** Whether `shown` is `value` as the page would round it. */
-function matches(shown: string, value: unknown): boolean {
+const DURATION_UNITS: Readonly<Record<string, number>> = { d: 86_400_000, h: 3_600_000, min: 60_000, s: 1000, ms: 1 };
+
+/** A duration as shown (`450 ms`, `12.3 s`, `4 min 12 s`, `1 h 02 min`) in ms, and how far it may be from the value (the larger parts are truncated). */
+function shownDurationMs(text: string): { readonly value: number; readonly tolerance: number } | null {
+  const parts = [...text.replace(/\u2212/g, '-').matchAll(/(-?\d+(?:\.\d+)?)\s*(ms|min|d|h|s)\b/g)];
+  if (parts.length === 0) return null;
+  let value = 0;
+  for (const part of parts) value += Number(part[1]) * (DURATION_UNITS[part[2] as string] as number);
+  const last = parts[parts.length - 1] as RegExpMatchArray;
+  const digits = last[1] as string;
+  const decimals = digits.includes('.') ? digits.length - digits.indexOf('.') - 1 : 0;
+  const unit = DURATION_UNITS[last[2] as string] as number;
+  return { value, tolerance: (parts.length > 1 ? 1 : 0.5) * 10 ** -decimals * unit };
+}
+
+/** The unit of a measure, from the manifest. */
+function unitOf(stream: string, field: string): string | null {
+  return manifest.metrics.find((m) => m.name === stream)?.measures.find((x) => x.name === field)?.unit ?? null;
+}
+
+/** Whether `shown` is `value` (in `unit`) as the page would round it. */
+function matches(shown: string, value: unknown, unit: string | null = null): boolean {
+  if ((unit === 's' || unit === 'ms') && typeof value === 'number' && Number.isFinite(value)) {
+    const duration = shownDurationMs(shown);
+    const scale = unit === 's' ? 1000 : 1;
+    return duration !== null && Math.abs(duration.value - value * scale) <= duration.tolerance + 1e-9 * Math.abs(value * scale);
+  }
   const number = shownNumber(shown);
   if (typeof value !== 'number' || !Number.isFinite(value)) return number === null;
   return number !== null && Math.abs(number.value - value) <= number.tolerance + 1e-9 * Math.abs(value);
@@ -202,7 +227,7 @@ describe('the dashboard in Chromium', () => {
       const candidates = of(figure.stream, figure.windowEnd);
       expect(candidates.length, `${figure.stream} window ending ${new Date(figure.windowEnd).toISOString()} is not in the runtime's output`).toBeGreaterThan(0);
       // A window emitted more than once (early firings, late updates) may show any of its emissions.
-      expect(candidates.some((c) => matches(figure.text, c.value[figure.field])), `${figure.stream}.${figure.field} shows "${figure.text}"; emitted ${candidates.map((c) => JSON.stringify(c.value[figure.field])).join(' / ')}`).toBe(true);
+      expect(candidates.some((c) => matches(figure.text, c.value[figure.field], unitOf(figure.stream, figure.field))), `${figure.stream}.${figure.field} shows "${figure.text}"; emitted ${candidates.map((c) => JSON.stringify(c.value[figure.field])).join(' / ')}`).toBe(true);
       compared++;
     }
     for (const row of screen.rows) {
@@ -210,7 +235,7 @@ describe('the dashboard in Chromium', () => {
       expect(candidates.length, `${row.stream} ${row.series} @ ${row.windowEnd}`).toBeGreaterThan(0);
       for (const cell of row.cells) {
         if (!manifest.metrics.some((m) => m.name === row.stream && m.measures.some((x) => x.name === cell.field && NUMERIC.has(x.valueKind)))) continue;
-        expect(candidates.some((c) => matches(cell.text, c.value[cell.field])), `${row.stream} ${row.series} ${cell.field} shows "${cell.text}"`).toBe(true);
+        expect(candidates.some((c) => matches(cell.text, c.value[cell.field], unitOf(row.stream, cell.field))), `${row.stream} ${row.series} ${cell.field} shows "${cell.text}"`).toBe(true);
         compared++;
       }
     }
