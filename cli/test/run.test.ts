@@ -1,7 +1,6 @@
 // `flowc run`, as users run it: real processes (node bin/flowc.js), real ports, a real state dir.
 // A 20 s run with malformed input, then a second run on the same state dir that resumes from the
 // checkpoint and is stopped with Ctrl-C, then two replays of one file that must agree byte for byte.
-import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, readdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -9,59 +8,12 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { WebSocket } from 'ws';
 import { PROTOCOL_VERSION, parseServerMessage, type ServerMessage } from '../../runtime/src/hub/index.ts';
 import { writeSampleJsonl } from '../../runtime/src/simulator/index.ts';
+import { flowc, killAll, type FlowcProcess } from './support/flowc-process.ts';
 
-const repo = new URL('../../', import.meta.url).pathname;
 
-interface Running {
-  readonly child: ChildProcess;
-  output(): string;
-  /** Resolves with the first match of `pattern` in stdout. */
-  waitFor(pattern: RegExp, timeoutMs?: number): Promise<RegExpMatchArray>;
-  readonly exited: Promise<{ readonly code: number | null; readonly signal: NodeJS.Signals | null; readonly stderr: string }>;
-}
-
-const live = new Set<ChildProcess>();
-
-function flowcRun(...args: string[]): Running {
-  const child = spawn(process.execPath, ['bin/flowc.js', 'run', ...args], { cwd: repo, stdio: ['ignore', 'pipe', 'pipe'] });
-  live.add(child);
-  let stdout = '';
-  let stderr = '';
-  const waiters: (() => void)[] = [];
-  child.stdout?.on('data', (chunk: Buffer) => {
-    stdout += chunk.toString('utf8');
-    for (const w of [...waiters]) w();
-  });
-  child.stderr?.on('data', (chunk: Buffer) => (stderr += chunk.toString('utf8')));
-  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null; stderr: string }>((resolve) =>
-    child.on('exit', (code, signal) => {
-      live.delete(child);
-      for (const w of [...waiters]) w();
-      resolve({ code, signal, stderr });
-    }),
-  );
-  return {
-    child,
-    output: () => stdout,
-    exited,
-    waitFor: (pattern, timeoutMs = 20_000) =>
-      new Promise((resolve, reject) => {
-        const timer = setTimeout(() => reject(new Error(`no ${pattern} in ${timeoutMs} ms; stdout:\n${stdout}\nstderr:\n${stderr}`)), timeoutMs);
-        const check = (): void => {
-          const match = pattern.exec(stdout);
-          if (match !== null) {
-            clearTimeout(timer);
-            waiters.splice(waiters.indexOf(check), 1);
-            resolve(match);
-          } else if (child.exitCode !== null) {
-            clearTimeout(timer);
-            reject(new Error(`exited (${child.exitCode}) without ${pattern}; stdout:\n${stdout}\nstderr:\n${stderr}`));
-          }
-        };
-        waiters.push(check);
-        check();
-      }),
-  };
+/** `flowc run <args>` in the repo. */
+function flowcRun(...args: string[]): FlowcProcess {
+  return flowc(['run', ...args]);
 }
 
 /** The value of a counter or gauge series in Prometheus text (the sum over the lines that match). */
@@ -143,7 +95,7 @@ beforeAll(() => {
 });
 
 afterAll(() => {
-  for (const child of live) child.kill('SIGKILL');
+  killAll();
 });
 
 describe('flowc run (embedded)', () => {
