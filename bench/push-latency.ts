@@ -141,6 +141,8 @@ interface Run {
   readonly n: number;
   /** The ablation: popular_pages' re-emissions within one tick coalesced (see `coalesce`). */
   readonly coalesced: boolean;
+  /** The peer's first poll, ms after the replay's start. */
+  readonly pollPhaseMs: number | null;
   readonly report: ClientsReport | null;
   readonly done: ServerDone | null;
   readonly skipped: string | null;
@@ -152,11 +154,11 @@ interface Run {
   readonly notes: string[];
 }
 
-async function measure(implementation: Implementation, kind: ClientKind, n: number, schedule: string, warmupMs: number, untilMs: number, coalesced: boolean): Promise<Run> {
+async function measure(implementation: Implementation, kind: ClientKind, n: number, schedule: string, warmupMs: number, untilMs: number, coalesced: boolean, pollPhaseMs: number): Promise<Run> {
   const server = start<ToServer, FromServer>(SERVER, [implementation, schedule]);
   const clients = start<ToClients, FromClients>(CLIENTS, [schedule]);
   const notes: string[] = [];
-  const base = { implementation, kind, n, coalesced, notes };
+  const base = { implementation, kind, n, coalesced, pollPhaseMs: implementation === 'peer' ? pollPhaseMs : null, notes };
   try {
     const ready = await server.next('ready');
     clients.send({ type: 'connect', implementation, kind, n, wsUrl: ready.wsUrl, pageUrl: ready.pageUrl });
@@ -170,7 +172,7 @@ async function measure(implementation: Implementation, kind: ClientKind, n: numb
     notes.push(`clock offset clients − server ${skewMs.toFixed(3)} ms (±${skewRttMs.toFixed(3)})`);
     if (connected.browserOffsetMs !== null) notes.push(`Chromium ${connected.browserVersion ?? '?'}: page clock − clients process ${connected.browserOffsetMs.toFixed(3)} ms`);
     clients.send({ type: 'start' });
-    server.send({ type: 'go', untilMs });
+    server.send({ type: 'go', untilMs, pollPhaseMs });
     const done = await server.next('done');
     // The peer's clients get the last rows with its next poll.
     await sleep((done.nextPollInMs ?? 0) + 1000);
@@ -202,6 +204,16 @@ function byStream(report: ClientsReport): string {
     .sort(([a], [b]) => (a < b ? -1 : 1))
     .map(([s, v]) => `${s} ${ms(v)}`)
     .join(', ');
+}
+
+/**
+ * The phase of the peer's 5 s poll against the replay (its first poll, ms after the start): the
+ * golden-ratio sequence, so that successive peer runs spread over the 5 s instead of all landing
+ * where process start-up would put them (just before the job's 5 s boundaries, in trials: the
+ * worst case for the peer).
+ */
+function pollPhase(k: number): number {
+  return ((0.5 + k * 0.6180339887) % 1) * 5000;
 }
 
 // ───────────────────────────── the schedule ─────────────────────────────
@@ -278,7 +290,7 @@ function table(runs: readonly Run[]): string[] {
     '| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |',
   ];
   for (const run of runs) {
-    const name = run.implementation === 'peer' ? 'peer (poll every 5 s)' : run.coalesced ? 'flowc hub, popular_pages coalesced (ablation)' : 'flowc hub (push)';
+    const name = run.implementation === 'peer' ? `peer (poll every 5 s, first at ${((run.pollPhaseMs ?? 0) / 1000).toFixed(2)} s)` : run.coalesced ? 'flowc hub, popular_pages coalesced (ablation)' : 'flowc hub (push)';
     if (run.report === null) {
       lines.push(`| ${label(run)} | ${name} | skipped: ${run.skipped ?? '?'} | | | | | | |`);
       continue;
@@ -367,11 +379,13 @@ async function main(): Promise<void> {
     const rowsLine = [...measuredRows].sort(([a], [b]) => (a < b ? -1 : 1)).map(([s, k]) => `${s} ${count(k)}`).join(', ');
     log(`schedule: ${batches.length} batches in ${(untilMs / 1000).toFixed(0)} s; measured rows per client: ${rowsLine}`);
 
+    let peerRuns = 0;
     const one = async (implementation: Implementation, kind: ClientKind, n: number, coalesced: boolean): Promise<void> => {
-      const run = await measure(implementation, kind, n, coalesced ? coalescedPath : schedulePath, warmupMs, untilMs, coalesced);
+      const phase = implementation === 'peer' ? pollPhase(peerRuns++) : 0;
+      const run = await measure(implementation, kind, n, coalesced ? coalescedPath : schedulePath, warmupMs, untilMs, coalesced, phase);
       runs.push(run);
       const u = run.report?.updates;
-      log(`${implementation}${coalesced ? ' (coalesced)' : ''} ${kind} × ${n}: ${u === undefined ? `skipped (${run.skipped ?? '?'})` : `p50 ${ms(u.p50)} p99 ${ms(u.p99)} max ${ms(u.max)}, ${count(u.received)} / ${count(u.expected)} updates`}`);
+      log(`${implementation}${coalesced ? ' (coalesced)' : ''}${implementation === 'peer' ? ` (first poll at ${(phase / 1000).toFixed(2)} s)` : ''} ${kind} × ${n}: ${u === undefined ? `skipped (${run.skipped ?? '?'})` : `p50 ${ms(u.p50)} p99 ${ms(u.p99)} max ${ms(u.max)}, ${count(u.received)} / ${count(u.expected)} updates`}`);
       for (const note of run.notes) log(`  ${note}`);
     };
     for (const n of clientCounts) {
@@ -437,7 +451,12 @@ function wrap(note: string): string {
 }
 
 /** What does not change from run to run. */
-const NOTES = `- "lost" for the peer is by design: it sends the newest value of each series every 5 s, so every
+const NOTES = `- The peer's poll phase: its timer runs from its own start, so where its polls fall among the
+  job's window timers is arbitrary; each peer run sets its first poll ("first at", seconds after
+  the replay's start) from a golden-ratio sequence, so the runs spread over the 5 s. A row waits
+  for the next poll: 0–5 s whatever the phase, but the phase decides where in that range each
+  stream's rows land (realtime, every 5 s, always waits the same in one run).
+- "lost" for the peer is by design: it sends the newest value of each series every 5 s, so every
   row superseded between two polls never reaches a client (all of popular_pages' re-emissions but
   the newest window's last, every other realtime or geography row when two land between polls).
   Its latencies are those of the rows it does deliver: mostly the wait for the next poll (0–5 s),

@@ -35,8 +35,8 @@ export class PollingPeer {
   private readonly sessions = new Map<WebSocket, { metrics: readonly string[] }>();
   private readonly server: Server;
   private readonly wss: WebSocketServer;
-  private timer: ReturnType<typeof setInterval> | null = null;
-  private lastPoll = 0;
+  private timer: ReturnType<typeof setTimeout> | null = null;
+  private nextPoll = Number.POSITIVE_INFINITY;
   broadcasts = 0;
 
   constructor(private readonly alertStreams: ReadonlySet<string>) {
@@ -79,9 +79,21 @@ export class PollingPeer {
 
   async listen(): Promise<{ readonly port: number }> {
     await new Promise<void>((resolve) => this.server.listen(0, '127.0.0.1', resolve));
-    this.lastPoll = Date.now();
-    this.timer = setInterval(() => this.broadcastMetrics(), PEER_POLL_MS);
     return { port: (this.server.address() as AddressInfo).port };
+  }
+
+  /**
+   * Polls every 5 s from `firstInMs` on. The reference's timer runs from its start, so its phase
+   * against the job's window timers is arbitrary; the bench sets it (see push-latency.ts).
+   */
+  startPolling(firstInMs: number): void {
+    this.nextPoll = Date.now() + firstInMs;
+    const poll = (): void => {
+      this.nextPoll += PEER_POLL_MS;
+      this.timer = setTimeout(poll, Math.max(0, this.nextPoll - Date.now()));
+      this.broadcastMetrics();
+    };
+    this.timer = setTimeout(poll, firstInMs);
   }
 
   /** `fetchLatestMetrics`: per stream, the newest point of each series written in the last minute. */
@@ -97,7 +109,6 @@ export class PollingPeer {
 
   /** `broadcastMetrics`: serialised once, the same text to every open session; closed ones are removed. */
   private broadcastMetrics(): void {
-    this.lastPoll = Date.now();
     const metricsJson = JSON.stringify(this.fetchLatestMetrics());
     this.broadcasts++;
     for (const ws of [...this.sessions.keys()]) {
@@ -108,11 +119,11 @@ export class PollingPeer {
 
   /** Milliseconds until the next poll. */
   get nextPollInMs(): number {
-    return Math.max(0, this.lastPoll + PEER_POLL_MS - Date.now());
+    return Math.max(0, this.nextPoll - Date.now());
   }
 
   async close(): Promise<void> {
-    if (this.timer !== null) clearInterval(this.timer);
+    if (this.timer !== null) clearTimeout(this.timer);
     for (const ws of this.sessions.keys()) ws.terminate();
     this.sessions.clear();
     await new Promise<void>((resolve) => this.wss.close(() => resolve()));

@@ -20,6 +20,7 @@ const { batches } = loadSchedule(schedulePath);
 
 let write: (records: ReplayBatch['records']) => void;
 let close: () => Promise<void>;
+let startPolling: (firstInMs: number) => void = () => {};
 let stats: () => { hubClients: number | null; dropped: number | null; nextPollInMs: number | null };
 
 if (implementation === 'flowc') {
@@ -36,6 +37,7 @@ if (implementation === 'flowc') {
   const peer = new PollingPeer(new Set(manifest.alerts.map((a) => a.stream)));
   const { port } = await peer.listen();
   write = (records) => peer.write(records);
+  startPolling = (firstInMs) => peer.startPolling(firstInMs);
   close = () => peer.close();
   stats = () => ({ hubClients: peer.clientCount, dropped: null, nextPollInMs: peer.nextPollInMs });
   tell({ type: 'ready', wsUrl: `ws://127.0.0.1:${port}/`, pageUrl: `http://127.0.0.1:${port}/` });
@@ -50,8 +52,9 @@ if (implementation === 'flowc') {
  * waits for each `write` — is stamped with the time it became due (but not before the busy spell
  * began), so the wait the hub's sending causes is charged to the hub.
  */
-function replay(untilMs: number): void {
+function replay(untilMs: number, pollPhaseMs: number): void {
   const start = now() + 5;
+  startPolling(5 + pollPhaseMs);
   const cpu = cpuUsage();
   const idleLag: number[] = [];
   const writeMs: number[] = [];
@@ -109,7 +112,7 @@ process.on('message', (message: ToServer) => {
       tell({ type: 'clock', now: now() });
       return;
     case 'go':
-      replay(message.untilMs);
+      replay(message.untilMs, message.pollPhaseMs);
       return;
     case 'stop':
       void close().finally(() => process.exit(0));

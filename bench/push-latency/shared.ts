@@ -62,7 +62,8 @@ export type ClientKind = 'ws' | 'browser';
 
 export type ToServer =
   | { readonly type: 'clock' }
-  | { readonly type: 'go'; readonly untilMs: number }
+  /** Replay until `untilMs`; the peer polls first `pollPhaseMs` after the replay's start, then every 5 s. */
+  | { readonly type: 'go'; readonly untilMs: number; readonly pollPhaseMs: number }
   | { readonly type: 'stop' };
 
 export type FromServer =
