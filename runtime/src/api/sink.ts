@@ -12,6 +12,8 @@ export interface SinkRecord<T> {
   readonly value: T;
   /** Event time of the result: a window's end, a match's completion. */
   readonly timestamp: EpochMillis;
+  /** Set on an early firing: a result of a window still open, which a later record of the same window replaces. */
+  readonly early?: true;
 }
 
 export interface Sink<T = unknown> {

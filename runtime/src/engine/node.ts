@@ -390,7 +390,7 @@ export function deliver(target: EdgeTarget, batch: RecordBatch<unknown>): void {
       target.node.receive(batch, target.port);
       return;
     case GLOBAL:
-      target.node.receive(batch.partition === 0 ? batch : { partition: 0, records: batch.records }, target.port);
+      target.node.receive(batch.partition === 0 ? batch : withPartition(batch, 0, batch.records), target.port);
       return;
     case HASH:
       deliverByKey(target, batch);
@@ -403,7 +403,7 @@ function deliverByKey(target: EdgeTarget, batch: RecordBatch<unknown>): void {
   const partitions = target.partitions;
   const records = batch.records;
   if (partitions <= 1) {
-    target.node.receive(batch.partition === 0 ? batch : { partition: 0, records }, target.port);
+    target.node.receive(batch.partition === 0 ? batch : withPartition(batch, 0, records), target.port);
     return;
   }
   const buckets: (StreamRecord<unknown>[] | undefined)[] = new Array<StreamRecord<unknown>[] | undefined>(partitions);
@@ -417,6 +417,11 @@ function deliverByKey(target: EdgeTarget, batch: RecordBatch<unknown>): void {
   }
   for (let p = 0; p < partitions; p++) {
     const bucket = buckets[p];
-    if (bucket !== undefined) target.node.receive({ partition: p, records: bucket }, target.port);
+    if (bucket !== undefined) target.node.receive(withPartition(batch, p, bucket), target.port);
   }
+}
+
+/** `batch`'s records (or some of them) on another partition, still marked early if it was. */
+function withPartition(batch: RecordBatch<unknown>, partition: number, records: readonly StreamRecord<unknown>[]): RecordBatch<unknown> {
+  return batch.early === true ? { partition, records, early: true } : { partition, records };
 }

@@ -298,7 +298,7 @@ export class LiveFeed {
         continue;
       }
       const metric = this.metricsByName.get(stream);
-      const update: UpdateMessage = early
+      const update: UpdateMessage = early || record.early === true
         ? { v: PROTOCOL_VERSION, type: 'update', stream, key: record.key, time: record.timestamp, row, early: true }
         : { v: PROTOCOL_VERSION, type: 'update', stream, key: record.key, time: record.timestamp, row };
       if (metric === undefined) {

@@ -3,10 +3,8 @@
 // `flush` resolves at once (a dashboard shows the present; its history comes from the hub's
 // recent rows and the time-series store).
 //
-// Early firings: the engine's `Sink.write` gets records only, not the batch's `early` flag
-// (`RecordBatch.early`), so a HubSink cannot mark them; updates of early firings go out as
-// ordinary updates (the final row replaces them all the same). `Publisher.publish` takes the flag
-// for a caller that knows it.
+// Early firings arrive marked (`SinkRecord.early`) and go out as updates with `early: true`; the
+// window's final row replaces them.
 import type { Sink, SinkRecord } from '../api/index.ts';
 import type { PublishOptions } from './feed.ts';
 

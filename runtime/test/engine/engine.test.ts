@@ -192,6 +192,10 @@ describe('engine: moving batches', () => {
     await h.engine.start();
     h.engine.ingest('readings', [raw(0, reading('a', 10, 'g1'))]);
     expect(sinkValues(h, 'snk')).toContainEqual({ early: 'win' }); // win → snk (a sink)
+    // …marked as early, and the ordinary results are not.
+    const atSink = h.sinks.get('snk')?.records ?? [];
+    expect(atSink.find((r) => JSON.stringify(r.value) === '{"early":"win"}')?.early).toBe(true);
+    expect(atSink.filter((r) => JSON.stringify(r.value) !== '{"early":"win"}').every((r) => r.early === undefined)).toBe(true);
     const atFinal = batches(log, 'fin').flatMap((b) => b.records.map((r) => r.value));
     expect(atFinal.length).toBeGreaterThan(0); // part ⇒ fin (an operator): its ordinary results only
     expect(atFinal).not.toContainEqual({ early: 'part' });

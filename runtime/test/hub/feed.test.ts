@@ -2,7 +2,7 @@
 // behind a slow history read, unsubscribe, errors, oversize frames.
 import { Registry } from 'prom-client';
 import { afterEach, describe, expect, it } from 'vitest';
-import { PROTOCOL_VERSION, type MetricSnapshotMessage, type UpdateMessage, type WindowRow } from '../../src/hub/index.ts';
+import { HubSink, PROTOCOL_VERSION, type MetricSnapshotMessage, type UpdateMessage, type WindowRow } from '../../src/hub/index.ts';
 import { DeferredHistory, MANIFEST, T0, TestClient, alertRecord, closeHubs, geoRecord, startHub } from './support.ts';
 
 afterEach(closeHubs);
@@ -233,10 +233,13 @@ describe('publishing', () => {
     client.subscribe(['geo'], { limit: 0 });
     await client.barrier();
     hub.publish([geoRecord('US', 1, 1)], { early: true });
-    hub.publish([geoRecord('US', 1, 2)]);
-    await client.until((ms) => ms.filter((m) => m.type === 'update').length === 2, 'two updates');
-    const [early, final] = client.ofType('update') as [UpdateMessage, UpdateMessage];
+    // …or when the record says so (what the engine's sink writer sets for an early batch).
+    new HubSink('dash', hub).write([{ ...geoRecord('US', 1, 2), early: true }]);
+    hub.publish([geoRecord('US', 1, 3)]);
+    await client.until((ms) => ms.filter((m) => m.type === 'update').length === 3, 'three updates');
+    const [early, marked, final] = client.ofType('update') as [UpdateMessage, UpdateMessage, UpdateMessage];
     expect(early.early).toBe(true);
+    expect(marked.early).toBe(true);
     expect('early' in final).toBe(false);
     await client.close();
   });

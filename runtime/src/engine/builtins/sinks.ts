@@ -18,9 +18,10 @@ export class SinkWriter implements PortWriter {
     const records = batch.records;
     const n = records.length;
     const out = new Array<SinkRecord<unknown>>(n);
+    const early = batch.early === true;
     for (let i = 0; i < n; i++) {
       const record = records[i] as StreamRecord<unknown>;
-      out[i] = { stream, key: record.key, value: record.value, timestamp: record.timestamp };
+      out[i] = early ? { stream, key: record.key, value: record.value, timestamp: record.timestamp, early: true } : { stream, key: record.key, value: record.value, timestamp: record.timestamp };
     }
     this.sink.write(out);
   }
