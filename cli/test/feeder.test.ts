@@ -49,10 +49,16 @@ describe('SimulatorFeeder backfill', () => {
     expect(feeder.feed(NOW, 1000)).toBe(1);
   });
 
-  it('respects the room the consumer leaves', () => {
-    const feeder = new SimulatorFeeder(newLog(), TOPIC, settings(30_000), null, NOW);
-    expect(feeder.feed(NOW, 250)).toBe(250);
+  it('appends a second of event time at a time, once the consumers have read the last one, within the room they leave', () => {
+    const log = newLog();
+    const feeder = new SimulatorFeeder(log, TOPIC, settings(30_000), null, NOW);
+    const first = feeder.feed(NOW, 10_000);
+    const times = eventTimes(log);
+    expect(first).toBeGreaterThan(100);
+    expect(Math.max(...times) - Math.min(...times)).toBeLessThan(1000);
+    expect(feeder.feed(NOW, 10_000, 5)).toBe(0);
     expect(feeder.feed(NOW, 0)).toBe(0);
+    expect(feeder.feed(NOW, 50)).toBe(50);
   });
 
   it('backfills nothing with backfill 0, nor when it resumes a previous run', () => {

@@ -55,6 +55,12 @@ const WARM_UP_MS = 5 * 60_000;
 const WARM_UP_RECORDS = 1_000_000;
 /** At most this many records are backfilled (a fast `--rate` shortens the backfilled time). */
 const BACKFILL_RECORDS = 300_000;
+/**
+ * The backfill is appended one slice of event time at a time, each once the consumers have read
+ * the one before: partitions are read by record count, so a large backlog lets them drift apart in
+ * event time, and with them the processing time of the catch-up (see CatchUpTime).
+ */
+const BACKFILL_SLICE_MS = 1000;
 
 export class SimulatorFeeder {
   readonly simulator: WebsiteEventSimulator;
@@ -112,13 +118,18 @@ export class SimulatorFeeder {
 
   /**
    * Appends the records due at wall-clock `now`, at most `limit` (the room left in the consumer's
-   * backlog). Returns how many.
+   * backlog); `backlog` is what the consumers have not read yet. Returns how many.
    */
-  feed(now: number, limit: number): number {
+  feed(now: number, limit: number, backlog = 0): number {
     if (this.stopped || limit <= 0) return 0;
     if (this.backfillNext < this.backfill.length) {
-      // The backfill goes first, as fast as the consumer's backlog allows; the paced records follow.
-      const end = Math.min(this.backfill.length, this.backfillNext + limit);
+      // The backfill goes first, a slice of event time at a time, as fast as the consumers read it;
+      // the paced records follow.
+      if (backlog > 0) return 0;
+      const sliceEnd = (this.backfill[this.backfillNext] as SimulatedRecord).timestamp + BACKFILL_SLICE_MS;
+      let end = this.backfillNext;
+      const max = Math.min(this.backfill.length, this.backfillNext + limit);
+      while (end < max && (this.backfill[end] as SimulatedRecord).timestamp < sliceEnd) end++;
       for (let i = this.backfillNext; i < end; i++) this.append(this.backfill[i] as SimulatedRecord);
       const appended = end - this.backfillNext;
       if (end === this.backfill.length) {

@@ -238,7 +238,10 @@ export async function runEmbedded(io: CliIO, terminal: Terminal, options: RunOpt
     const backlog = (topic: string): number => Math.max(0, ...(consumersOf.get(topic) ?? []).map((s) => adapters.logSources.get(s)?.lag() ?? 0));
     const feed = (): void => {
       const now = Date.now();
-      for (const feeder of feeders) feeder.feed(now, backlogCap(feeder) - backlog(feeder.topic));
+      for (const feeder of feeders) {
+        const behind = backlog(feeder.topic);
+        feeder.feed(now, backlogCap(feeder) - behind, behind);
+      }
     };
     const pacedFeeders = feeders.some((f) => Number.isFinite(f.settings.rate));
     const feedTimer = pacedFeeders ? setInterval(feed, 10) : null;
