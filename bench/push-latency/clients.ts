@@ -15,7 +15,7 @@ import { cpuUsage } from 'node:process';
 import type { Browser, Page } from 'playwright-core';
 import { WebSocket } from 'ws';
 import { manifest } from '../../generated/website-analytics/manifest.ts';
-import { EMITTED, SEQ, loadSchedule, now, summarise, tell, type ClientsReport, type Implementation, type LatencySummary, type ToClients } from './shared.ts';
+import { EMITTED, SEQ, loadSchedule, now, percentile, summarise, tell, type ClientsReport, type Implementation, type LatencySummary, type ToClients } from './shared.ts';
 
 const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 const CHROMIUM_ARGS = ['--no-sandbox', '--disable-gpu', '--disable-dev-shm-usage', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'];
@@ -27,12 +27,14 @@ const { seqs } = loadSchedule(process.argv[2] as string);
 /** Per client: latency of each row by sequence number (NaN: not received). */
 interface Receiver {
   readonly latency: Float64Array;
+  /** The peer: receipt − `polledAt` of each message. */
+  readonly sends: number[];
   duplicates: number;
   closed: boolean;
 }
 
 function newReceiver(): Receiver {
-  return { latency: new Float64Array(seqs.length).fill(Number.NaN), duplicates: 0, closed: false };
+  return { latency: new Float64Array(seqs.length).fill(Number.NaN), sends: [], duplicates: 0, closed: false };
 }
 
 function receive(receiver: Receiver, row: unknown, t: number): void {
@@ -84,6 +86,7 @@ interface ServerFrame {
   readonly row?: unknown;
   readonly alert?: unknown;
   readonly metrics?: Readonly<Record<string, readonly { readonly row: unknown }[]>>;
+  readonly polledAt?: number;
 }
 
 /** One `ws` client; resolves once it is subscribed (flowc: every snapshot arrived). */
@@ -112,6 +115,7 @@ function wsClient(implementation: Implementation, url: string, receiver: Receive
       }
       const message = JSON.parse(data.toString('utf8')) as ServerFrame;
       if (implementation === 'peer') {
+        if (typeof message.polledAt === 'number') receiver.sends.push(t - message.polledAt);
         for (const rows of Object.values(message.metrics ?? {})) for (const r of rows) receive(receiver, r.row, t);
         return;
       }
@@ -141,7 +145,7 @@ function wsClient(implementation: Implementation, url: string, receiver: Receive
 
 /** The page's script, as text (so no bundler helper ends up in it): the same logic as the ws clients. */
 const PAGE_SCRIPT = `(arg) => {
-  const state = { latency: {}, duplicates: 0, ready: false, closed: false, streams: -1, snapshots: 0 };
+  const state = { latency: {}, sends: [], duplicates: 0, ready: false, closed: false, streams: -1, snapshots: 0 };
   window.__bench = state;
   const clock = () => performance.timeOrigin + performance.now();
   const receive = (row, t) => {
@@ -160,6 +164,7 @@ const PAGE_SCRIPT = `(arg) => {
     const t = clock();
     const m = JSON.parse(event.data);
     if (arg.implementation === 'peer') {
+      if (typeof m.polledAt === 'number') state.sends.push(t - m.polledAt);
       for (const rows of Object.values(m.metrics || {})) for (const r of rows) receive(r.row, t);
       return;
     }
@@ -225,8 +230,9 @@ async function report(fromMs: number, untilMs: number): Promise<ClientsReport> {
   const used = cpuUsage(cpuAtStart);
   const cpuShare = (used.user + used.system) / 1000 / (now() - wallAtStart);
   if (page !== null) {
-    const state = JSON.parse((await page.evaluate('JSON.stringify(window.__bench)')) as string) as { latency: Record<string, number>; duplicates: number; closed: boolean };
+    const state = JSON.parse((await page.evaluate('JSON.stringify(window.__bench)')) as string) as { latency: Record<string, number>; sends: number[]; duplicates: number; closed: boolean };
     const receiver = newReceiver();
+    receiver.sends.push(...state.sends);
     for (const [seq, latency] of Object.entries(state.latency)) receiver.latency[Number(seq)] = latency;
     receiver.duplicates = state.duplicates;
     receiver.closed = state.closed;
@@ -250,7 +256,10 @@ async function report(fromMs: number, untilMs: number): Promise<ClientsReport> {
     for (const receiver of receivers) for (const s of measured) if (s.stream === stream && !Number.isNaN(receiver.latency[s.seq] as number)) values.push(receiver.latency[s.seq] as number);
     p99ByStream[stream] = summarise(Float64Array.from(values), 0).p99;
   }
+  const sends = Float64Array.from(receivers.flatMap((r) => r.sends)).sort();
   return {
+    sendP50Ms: sends.length === 0 ? null : percentile(sends, 0.5),
+    sendP99Ms: sends.length === 0 ? null : percentile(sends, 0.99),
     updates: pick(false),
     alerts: pick(true),
     p99ByStream,

@@ -16,6 +16,7 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { WebSocket, WebSocketServer } from 'ws';
 import type { SinkRecord } from '../../runtime/src/index.ts';
+import { now } from './shared.ts';
 
 /** The reference's broadcast interval. */
 export const PEER_POLL_MS = 5000;
@@ -104,7 +105,8 @@ export class PollingPeer {
       if (point.writtenAt < since) continue;
       (metrics[point.stream] ??= []).push({ key: point.key, time: point.time, row: point.row });
     }
-    return { timestamp: Date.now(), metrics };
+    // `polledAt` is the bench's: when the poll ran (its clock), to split a row's wait for the poll from the sending.
+    return { timestamp: Date.now(), polledAt: now(), metrics };
   }
 
   /** `broadcastMetrics`: serialised once, the same text to every open session; closed ones are removed. */

@@ -49,7 +49,9 @@ export function loadSchedule(path: string): { readonly batches: ReplayBatch[]; r
       const value = typeof record.value === 'object' && record.value !== null && !Array.isArray(record.value) ? (record.value as Record<string, unknown>) : { value: record.value };
       const row: StampedRow = { ...value, [SEQ]: seqs.length, [EMITTED]: 0 };
       seqs.push({ at: batch.at, stream: record.stream, alert: alerts.has(record.stream) });
-      return { stream: record.stream, key: record.key, timestamp: record.timestamp, value: row };
+      const copy: SinkRecord<StampedRow> = { stream: record.stream, key: record.key, timestamp: record.timestamp, value: row };
+      // An early firing keeps its mark (the hub sends it as an update with `early: true`).
+      return record.early === true ? { ...copy, early: true } : copy;
     }),
   }));
   return { batches, seqs };
@@ -120,6 +122,9 @@ export interface ClientsReport {
   readonly duplicates: number;
   /** Connections that closed before the end. */
   readonly closed: number;
+  /** The peer: poll → receipt of its messages (every client, every poll), median and p99; null for flowc. */
+  readonly sendP50Ms: number | null;
+  readonly sendP99Ms: number | null;
   /** CPU time of the clients' process during the measurement, as a share of the wall time (1 = one core). */
   readonly cpuShare: number;
 }

@@ -21,7 +21,7 @@
 import type { AggregateSlots } from '../../api/aggregates.ts';
 import type { OperatorCheckpoint, OperatorContext } from '../../api/processor.ts';
 import type { RecordBatch } from '../../api/records.ts';
-import type { Watermark } from '../../api/time.ts';
+import type { Timer, Watermark } from '../../api/time.ts';
 import type { FinalAggregateNode } from '../../api/topology.ts';
 import { ceilTo, floorTo, type WindowProcessorOptions } from './common.ts';
 import { WindowFiringOperator } from './firing.ts';
@@ -29,6 +29,9 @@ import { geometryOf, type PanePartition } from './paned.ts';
 import type { PartialAggregate } from './partial.ts';
 
 export const DEFAULT_PROCESSING_GRACE_MS = 1000;
+
+/** The early firing of the partials that arrived on one early-firing tick. */
+const TIMER_EARLY_GATHER = 'early-gather';
 
 export class FinalAggregateProcessor<In, Slots extends AggregateSlots<In>, Out> extends WindowFiringOperator<PartialAggregate, In, null, Slots, Out> {
   constructor(node: FinalAggregateNode<In, Slots, Out>, options: WindowProcessorOptions = {}) {
@@ -50,14 +53,24 @@ export class FinalAggregateProcessor<In, Slots extends AggregateSlots<In>, Out> 
 
   /**
    * Partials ship open panes on their own early-firing ticks, which fall on the same epoch-aligned
-   * instants as this node's. Arriving on a tick, they are fired at once: waiting for this node's next
-   * tick would show a global aggregate's early result one interval later than a keyed one's.
+   * instants as this node's. Arriving on a tick, they are fired on that same instant: waiting for
+   * this node's next tick would show a global aggregate's early result one interval later than a
+   * keyed one's. Not at once, though: every partition's partial ships on the tick, and firing on
+   * each arrival would emit every open window once per partition. A timer at the tick's own instant
+   * (one, however many partials arrive) comes after theirs — timers of one instant fire upstream
+   * first — and fires the open windows once, with every partition merged.
    */
   override processBatch(batch: RecordBatch<PartialAggregate>, context: OperatorContext<Out>): void {
     super.processBatch(batch, context);
-    if (this.earlyFiringMs !== null && context.clock.now() % this.earlyFiringMs === 0) {
-      this.earlyTick(this.stateOf(this.partitionFor(), context), context);
+    const now = context.clock.now();
+    if (this.earlyFiringMs !== null && now % this.earlyFiringMs === 0) {
+      this.setProcessingTimer(this.stateOf(this.partitionFor(), context), now, TIMER_EARLY_GATHER, context);
     }
+  }
+
+  override onTimer(timer: Timer, context: OperatorContext<Out>): void {
+    if (timer.tag === TIMER_EARLY_GATHER) this.earlyTick(this.stateOf(this.partitionFor(), context), context);
+    else super.onTimer(timer, context);
   }
 
   protected override partitionFor(): number {

@@ -97,6 +97,22 @@ describe('two-phase global aggregates', () => {
     ]);
   });
 
+  it('early firings: partials of several partitions shipping on one tick give one early row, merged', () => {
+    const twoPhase = new TwoPhase(tumbling(1000), { earlyFiringMs: 100 });
+    const ev = (id: number, t: number, partition: number): Ev => ({ id, k: 'a', t, v: id, s: 'x', end: false, partition });
+    twoPhase.run([
+      { kind: 'clock', now: 0 },
+      { kind: 'batch', partition: 0, events: [ev(1, 10, 0), ev(2, 20, 0)] },
+      { kind: 'batch', partition: 1, events: [ev(3, 30, 1)] },
+      { kind: 'clock', now: 100 },
+      { kind: 'watermark', ts: 999 },
+    ]);
+    expect(twoPhase.final.context.emissions.map((x) => [x.op, x.early, x.record.value.values.n])).toEqual([
+      [3, true, 3],
+      [4, false, 3],
+    ]);
+  });
+
   it('processing time: the final fires after its grace, and a straggling partial updates the window', () => {
     const window = tumbling(5000);
     const twoPhase = new TwoPhase(window, { time: 'processing' });
