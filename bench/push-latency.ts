@@ -383,9 +383,13 @@ function measuredNotes(runs: readonly Run[], pages: ReturnType<typeof reEmission
       '. Latencies are not corrected for either.',
   );
   notes.push(
-    `- popular_pages: every 2 s its early firing (\`emit every 2s\`) hands the dashboard sink ${pages.batches.toFixed(0)} batches with ${pages.rows.toFixed(0)} rows in all, ` +
-      `for ${pages.windows.toFixed(0)} distinct windows (mean over the ${pages.ticks} early firings measured): the two-phase aggregate's final phase re-emits ` +
-      'every open window each time one partition\'s partial arrives, and only the last copy of each window is news. That is most of the hub\'s traffic.',
+    pages.ticks === 0
+      ? '- popular_pages: each early firing (`emit every 2s`) hands the dashboard sink one batch, one row per open window (the two-phase ' +
+          "aggregate's final phase fires once per tick with every partition's partials merged; it used to re-send every open window once per " +
+          'arriving partial, 12 batches and 72 rows per tick, which was most of the hub\'s traffic).'
+      : `- popular_pages: every 2 s its early firing (\`emit every 2s\`) hands the dashboard sink ${pages.batches.toFixed(0)} batches with ${pages.rows.toFixed(0)} rows in all, ` +
+          `for ${pages.windows.toFixed(0)} distinct windows (mean over the ${pages.ticks} early firings measured): the two-phase aggregate's final phase re-emits ` +
+          "open windows for several partitions' partials of one tick, and only the last copy of each window is news.",
   );
   for (const run of measured) {
     if (run.implementation !== 'flowc' || run.kind !== 'ws') continue;
@@ -393,7 +397,7 @@ function measuredNotes(runs: readonly Run[], pages: ReturnType<typeof reEmission
     const report = run.report as ClientsReport;
     notes.push(
       `- flowc${run.coalesced ? ' (ablation)' : ''}, ${count(run.n)} client${run.n === 1 ? '' : 's'}: a batch's \`write\` (the hub serialising each row once and sending a frame per row to every ` +
-        `client, synchronously) took p50 ${ms(done.writeP50Ms)}, max ${ms(done.writeMaxMs)}: ${perFrameUs(done, run.n).toFixed(1)} µs per row and client; server CPU ${cpuPercent(done)}% of a core, ` +
+        `client, synchronously, each client's socket corked for the batch) took p50 ${ms(done.writeP50Ms)}, max ${ms(done.writeMaxMs)}: ${perFrameUs(done, run.n).toFixed(1)} µs per row and client; server CPU ${cpuPercent(done)}% of a core, ` +
         `clients' process ${(report.cpuShare * 100).toFixed(0)}%; p99 by stream: ${byStream(report)}.`,
     );
   }
@@ -520,15 +524,17 @@ function wrap(note: string): string {
 /** What does not change from run to run. */
 const NOTES = `- Why flowc's latency grows with the client count, and its p99 most at 1,000: the hub sends one
   WebSocket frame per row and client, synchronously inside \`publish\` (a few µs each: see "µs per
-  row and client" above), and every 2 s popular_pages' early firing puts 72 rows into one tick, so
-  at 1,000 clients one tick is ~72,000 frames. The last client's copy of the tick's last row waits
-  for all of them, and whatever falls due meanwhile waits behind them: checkout_abandoned alerts
-  (due during such a tick) have a p99 close to popular_pages' own, while realtime, session_health
-  and business (at the head of their ticks) stay in the tens of milliseconds. The ablation is the same run with each tick's re-emissions coalesced
-  (6 rows instead of 72); what remains is one frame per row: geography's 18 rows per 10 s tick
-  are 18,000 frames at 1,000 clients. The 1,000 clients also share one process (and the two cores)
-  with each other: part of the latency at 1,000 is that process reading 72,000 frames (its CPU
-  share is above); a thousand browsers on their own machines would read 72 each.
+  row and client" above; each client's socket is corked for the batch, so a batch leaves in one
+  write per client), so at 1,000 clients geography's 18 rows per 10 s tick are 18,000 frames. The
+  last client's copy of a tick's last row waits for all of them, and whatever falls due meanwhile
+  waits behind them, while the rows at the head of their ticks (realtime, session_health, business)
+  stay in the tens of milliseconds. The 1,000 clients also share one process (and the two cores)
+  with each other: part of the latency at 1,000 is that process reading every frame (its CPU share
+  is above); a thousand browsers on their own machines would each read their own.
+- Two hub-side fixes came out of this bench (earlier runs: p50 280 ms, p99 540 ms at 1,000
+  clients): the two-phase final phase re-sent popular_pages' open windows once per arriving partial
+  (72 rows per 2 s tick instead of 6; now once per tick), and every frame was its own socket write
+  (now corked per batch).
 - Chromium adds a few milliseconds to a \`ws\` client's figures (its network process hands each
   frame to the renderer); its frames are parsed as JSON, the \`ws\` clients read the stamp from
   the bytes.
@@ -543,7 +549,7 @@ const NOTES = `- Why flowc's latency grows with the client count, and its p99 mo
   the same computation at the run's own phase next to what was measured, as a check. Its ratios
   are the expected ones; the first table's are those of one phase.
 - "lost" for the peer is by design: it sends the newest value of each series every 5 s, so every
-  row superseded between two polls never reaches a client (all of popular_pages' re-emissions but
+  row superseded between two polls never reaches a client (all of popular_pages' early rows but
   the newest window's last, every other realtime or geography row when two land between polls).
   Its latencies are those of the rows it does deliver: mostly the wait for the next poll (0–5 s),
   plus the row's age at that poll. flowc must lose none, and its "lost" is 0 at every client count.

@@ -9,6 +9,7 @@
 // Bounded: a message is only sent while the socket's unsent data (`bufferedAmount`) is at most
 // `maxBufferedBytes`; a client past it — or whose queued messages exceed it — is reported to the
 // hub (`onOverflow`), which terminates and counts it. Nothing else waits for a slow client.
+import type { Duplex } from 'node:stream';
 import { WebSocket } from 'ws';
 
 /** A stream one client is subscribed to. */
@@ -42,6 +43,7 @@ export class HubClient {
   private readonly subscriptions = new Map<string, Subscription>();
   private queuedBytes = 0;
   private overflowed = false;
+  private corked = false;
 
   constructor(
     readonly ws: WebSocket,
@@ -124,6 +126,25 @@ export class HubClient {
     }
     this.ws.send(data, { binary: false });
     return true;
+  }
+
+  /**
+   * Holds this client's frames in its socket until `uncork`, so that the frames of one publish
+   * leave in one write instead of one system call each. `ws` has no API for it: this reaches its
+   * socket, and does nothing if the socket is not there.
+   */
+  cork(): void {
+    if (this.corked || !this.open) return;
+    const socket = (this.ws as unknown as { readonly _socket?: Duplex })._socket;
+    if (socket === undefined || typeof socket.cork !== 'function') return;
+    socket.cork();
+    this.corked = true;
+  }
+
+  uncork(): void {
+    if (!this.corked) return;
+    this.corked = false;
+    (this.ws as unknown as { readonly _socket?: Duplex })._socket?.uncork();
   }
 
   /** Closes the connection at once. */

@@ -68,6 +68,8 @@ export class LiveFeed {
   private readonly clients = new Set<HubClient>();
   private readonly subscribers = new Map<string, Set<HubClient>>();
   private droppedCount = 0;
+  /** Clients corked during the publish under way; `null` outside one. */
+  private corked: Set<HubClient> | null = null;
 
   constructor(options: FeedOptions) {
     this.options = options;
@@ -285,6 +287,18 @@ export class LiveFeed {
 
   /** Emitted records: alert streams as `alert`, metric streams as `update`; kept in memory, sent to the subscribers. */
   publish(records: readonly SinkRecord<unknown>[], options: PublishOptions = {}): void {
+    if (records.length > 1 && this.corked === null) {
+      // Every client's frames of this publish go out in one write (see HubClient.cork).
+      this.corked = new Set();
+      try {
+        this.publish(records, options);
+      } finally {
+        const corked = this.corked;
+        this.corked = null;
+        for (const client of corked) client.uncork();
+      }
+      return;
+    }
     const early = options.early === true;
     for (const record of records) {
       const value = record.value;
@@ -319,7 +333,14 @@ export class LiveFeed {
       return;
     }
     const data = this.encode(message);
-    for (const client of subscribers) client.deliver(stream, data, identity);
+    const corked = this.corked;
+    for (const client of subscribers) {
+      if (corked !== null && !corked.has(client)) {
+        client.cork();
+        corked.add(client);
+      }
+      client.deliver(stream, data, identity);
+    }
   }
 
   // ───────────────────────────── history (/api/history) ─────────────────────────────
