@@ -559,8 +559,6 @@ const NOTES = `- Why flowc's latency grows with the client count, and its p99 mo
   became due: the wait the hub's synchronous sending imposes on the engine's next \`write\` is part
   of the latency, as it would be in \`flowc run\` (one event loop).
 - Not in the replayed part: the HIGH_BOUNCE_RATE burst at each 5 minute boundary (about 1,300
-  alerts in one batch at 200 events/s), which the hub sends as one frame per alert and client.
-- \`npx tsx bench/website-throughput.ts --write\` rewrites the whole of this file: run this bench
-  again after it (or restore this section).`;
+  alerts in one batch at 200 events/s), which the hub sends as one frame per alert and client.`;
 
 await main();

@@ -919,7 +919,17 @@ Notes:
   \`flowc explain\`'s per-key figures for a fully loaded key (their formulas are above); the
   measured keys hold one event each.
 `;
-  writeFileSync(new URL('./RESULTS.md', import.meta.url), text);
+  // This bench owns the top of the file, up to the first `## ` section; the other benches' sections stay.
+  const results = new URL('./RESULTS.md', import.meta.url);
+  let rest = '';
+  try {
+    const existing = readFileSync(results, 'utf8');
+    const at = existing.indexOf('\n## ');
+    if (at >= 0) rest = `\n${existing.slice(at + 1)}`;
+  } catch {
+    // No file yet.
+  }
+  writeFileSync(results, `${text.trimEnd()}\n${rest}`);
 }
 
 await main();

@@ -3,7 +3,8 @@
 // what the runtime emitted for the same windows (`--out`, written by the engine, not by the hub).
 //
 //   1. the numbers on screen are the values the runtime emitted for the windows they name;
-//   2. a metric added to a .flow file gets a panel of its own, with data, on the next run;
+//   2. a metric added to a .flow file gets a panel of its own, with data, on the next run; when
+//      that run stops and comes back, the page shows it and reconnects by itself;
 //   3. a client connecting after 60 s gets at least 20 points of every metric at once, and the page
 //      shows them; the screenshots (dark and light) are saved under artifacts/.
 //
@@ -279,14 +280,28 @@ emit ${streams}, device_mix
       // …and it fills with rows, one per device type.
       await page.waitForSelector('tr[data-stream="device_mix"][data-series^="device="]', { timeout: 30_000 });
       const screen = await readScreen(page);
-      await page.close();
       const devices = screen.rows.filter((r) => r.stream === 'device_mix').map((r) => r.series);
       expect(devices.length).toBeGreaterThan(0);
       for (const series of devices) expect(series).toMatch(/^device=(DESKTOP|MOBILE|TABLET)$/);
+
+      // The run stops: the page says so and keeps trying; the run comes back on the same port
+      // (resuming from its checkpoint): the page reconnects by itself and is live again.
+      await stop(second);
+      await page.waitForSelector('html[data-connection="reconnecting"], html[data-connection="offline"]', { timeout: 15_000 });
+      const port = new URL(address).port;
+      const third = flowc(['run', 'website-analytics-edited.flow', '--port', port, '--state-dir', join(dir, 'state')], dir);
+      try {
+        await third.waitFor(/resuming from checkpoint/, 60_000);
+        await page.waitForSelector('html[data-connection="live"]', { timeout: 45_000 });
+        await page.waitForSelector('[data-panel="device_mix"]', { timeout: 15_000 });
+      } finally {
+        await page.close();
+        await stop(third);
+      }
     } finally {
       await stop(second);
     }
-  }, 120_000);
+  }, 180_000);
 
   it('gives a client that connects after 60 s at least 20 points of every metric at once', async () => {
     const wait = startedAt + 61_000 - Date.now();
