@@ -10,6 +10,7 @@ export default defineConfig({
       'docs/**/*.test.ts',
       'dashboard/test/**/*.test.ts',
     ],
+    setupFiles: ['./vitest.setup.ts'],
     testTimeout: 60_000,
     reporters: ['default'],
   },

@@ -28,11 +28,23 @@ export interface TimerEntry {
   cancelled: boolean;
 }
 
+/**
+ * Firing order: by time; at one instant upstream nodes first, then by key and tag, then in the
+ * order set. Key and tag before the order set: a restored operator sets its timers again in its own
+ * order (its state's), so that order must not decide which of two keys' timers of one instant fires
+ * first, or a restored run could emit in another order than the uninterrupted one.
+ */
 function before(a: TimerEntry, b: TimerEntry): boolean {
   const at = a.timer.at;
   const bt = b.timer.at;
   if (at !== bt) return at < bt;
   if (a.owner.order !== b.owner.order) return a.owner.order < b.owner.order;
+  const ak = a.timer.key;
+  const bk = b.timer.key;
+  if (ak !== bk) return ak < bk;
+  const atag = a.timer.tag;
+  const btag = b.timer.tag;
+  if (atag !== btag) return atag < btag;
   return a.seq < b.seq;
 }
 

@@ -123,7 +123,8 @@ export class ManualClock implements Clock {
   takeDue(domain: Timer['domain'], upTo: EpochMillis): Timer[] {
     const due: [number, Timer][] = [];
     for (const [id, t] of this.#timers) if (t.domain === domain && t.at <= upTo) due.push([id, t]);
-    due.sort((a, b) => a[1].at - b[1].at || a[0] - b[0]);
+    // As the engine's timer heap: by time, then key and tag, then the order set.
+    due.sort((a, b) => a[1].at - b[1].at || compareText(a[1].key, b[1].key) || compareText(a[1].tag, b[1].tag) || a[0] - b[0]);
     for (const [id] of due) this.#timers.delete(id);
     return due.map(([, t]) => t);
   }
@@ -259,4 +260,8 @@ export class OperatorHarness<In, Out> {
 /** A record on partition `partition` at `timestamp`. */
 export function streamRecord<T>(value: T, timestamp: EpochMillis, key: string | null = null, partition = 0): StreamRecord<T> {
   return { key, value, timestamp, partition };
+}
+
+function compareText(a: string, b: string): number {
+  return a < b ? -1 : a > b ? 1 : 0;
 }
