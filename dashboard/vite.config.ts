@@ -29,7 +29,7 @@ const asHub = {
 export default defineConfig({
   root,
   base: './',
-  plugins: [svelte()],
+  plugins: [svelte({ configFile: false })],
   clearScreen: false,
   build: {
     outDir: 'dist',
