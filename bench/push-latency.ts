@@ -396,8 +396,8 @@ function measuredNotes(runs: readonly Run[], pages: ReturnType<typeof reEmission
     const done = run.done as ServerDone;
     const report = run.report as ClientsReport;
     notes.push(
-      `- flowc${run.coalesced ? ' (ablation)' : ''}, ${count(run.n)} client${run.n === 1 ? '' : 's'}: a batch's \`write\` (the hub serialising each row once and sending a frame per row to every ` +
-        `client, synchronously, each client's socket corked for the batch) took p50 ${ms(done.writeP50Ms)}, max ${ms(done.writeMaxMs)}: ${perFrameUs(done, run.n).toFixed(1)} µs per row and client; server CPU ${cpuPercent(done)}% of a core, ` +
+      `- flowc${run.coalesced ? ' (ablation)' : ''}, ${count(run.n)} client${run.n === 1 ? '' : 's'}: a batch's \`write\` (the hub serialising each row once and sending a frame per stream of the batch ` +
+        `to every client, synchronously, each client's socket corked for the batch) took p50 ${ms(done.writeP50Ms)}, max ${ms(done.writeMaxMs)}: ${perFrameUs(done, run.n).toFixed(1)} µs per row and client; server CPU ${cpuPercent(done)}% of a core, ` +
         `clients' process ${(report.cpuShare * 100).toFixed(0)}%; p99 by stream: ${byStream(report)}.`,
     );
   }
@@ -522,19 +522,17 @@ function wrap(note: string): string {
 }
 
 /** What does not change from run to run. */
-const NOTES = `- Why flowc's latency grows with the client count, and its p99 most at 1,000: the hub sends one
-  WebSocket frame per row and client, synchronously inside \`publish\` (a few µs each: see "µs per
-  row and client" above; each client's socket is corked for the batch, so a batch leaves in one
-  write per client), so at 1,000 clients geography's 18 rows per 10 s tick are 18,000 frames. The
-  last client's copy of a tick's last row waits for all of them, and whatever falls due meanwhile
-  waits behind them, while the rows at the head of their ticks (realtime, session_health, business)
-  stay in the tens of milliseconds. The 1,000 clients also share one process (and the two cores)
+const NOTES = `- Why flowc's latency grows with the client count: the hub sends, synchronously inside
+  \`publish\`, one WebSocket frame per stream of a batch and client (the stream's rows of the batch
+  as one JSON array, serialised once; each client's socket corked for the batch, so a batch leaves
+  in one write per client). The last client's copy waits for all the others, and whatever falls
+  due meanwhile waits behind them. The 1,000 clients also share one process (and the two cores)
   with each other: part of the latency at 1,000 is that process reading every frame (its CPU share
   is above); a thousand browsers on their own machines would each read their own.
-- Two hub-side fixes came out of this bench (earlier runs: p50 280 ms, p99 540 ms at 1,000
+- Three hub-side fixes came out of this bench (first runs: p50 280 ms, p99 540 ms at 1,000
   clients): the two-phase final phase re-sent popular_pages' open windows once per arriving partial
-  (72 rows per 2 s tick instead of 6; now once per tick), and every frame was its own socket write
-  (now corked per batch).
+  (72 rows per 2 s tick instead of 6; now once per tick); every frame was its own socket write (now
+  corked per batch); every row was its own frame (now one frame per stream of a batch).
 - Chromium adds a few milliseconds to a \`ws\` client's figures (its network process hands each
   frame to the renderer); its frames are parsed as JSON, the \`ws\` clients read the stamp from
   the bytes.
@@ -559,6 +557,6 @@ const NOTES = `- Why flowc's latency grows with the client count, and its p99 mo
   became due: the wait the hub's synchronous sending imposes on the engine's next \`write\` is part
   of the latency, as it would be in \`flowc run\` (one event loop).
 - Not in the replayed part: the HIGH_BOUNCE_RATE burst at each 5 minute boundary (about 1,300
-  alerts in one batch at 200 events/s), which the hub sends as one frame per alert and client.`;
+  alerts in one batch at 200 events/s), which the hub sends as one frame per client.`;
 
 await main();

@@ -62,6 +62,8 @@ const EMITTED_FIELD = Buffer.from(`"${EMITTED}":`);
  * message, or not found (then the frame is parsed).
  */
 function fastStamp(data: Buffer): { readonly seq: number; readonly emitted: number } | null {
+  // An array frame (several rows of one stream) is parsed in full.
+  if (data[0] === 0x5b) return null;
   const head = data.subarray(0, 48);
   if (head.indexOf(UPDATE) < 0 && head.indexOf(ALERT) < 0) return null;
   const seq = numberAfter(data, data.lastIndexOf(SEQ_FIELD), SEQ_FIELD.length);
@@ -113,29 +115,32 @@ function wsClient(implementation: Implementation, url: string, receiver: Receive
           return;
         }
       }
-      const message = JSON.parse(data.toString('utf8')) as ServerFrame;
-      if (implementation === 'peer') {
-        if (typeof message.polledAt === 'number') receiver.sends.push(t - message.polledAt);
-        for (const rows of Object.values(message.metrics ?? {})) for (const r of rows) receive(receiver, r.row, t);
+      const frame = JSON.parse(data.toString('utf8')) as ServerFrame | ServerFrame[];
+      if (implementation === 'peer' && !Array.isArray(frame)) {
+        if (typeof frame.polledAt === 'number') receiver.sends.push(t - frame.polledAt);
+        for (const rows of Object.values(frame.metrics ?? {})) for (const r of rows) receive(receiver, r.row, t);
         return;
       }
-      switch (message.type) {
-        case 'update':
-          receive(receiver, message.row, t);
-          return;
-        case 'alert':
-          receive(receiver, message.alert, t);
-          return;
-        case 'hello':
-          streams = message.streams?.length ?? 0;
-          ws.send(JSON.stringify({ v: 2, type: 'subscribe', streams: '*' }));
-          return;
-        case 'snapshot':
-          if (++snapshots === streams) resolve(ws);
-          return;
-        case 'error':
-          reject(new Error(`hub error: ${data.toString('utf8')}`));
-          return;
+      // flowc: one message, or an array of one stream's messages.
+      for (const message of Array.isArray(frame) ? frame : [frame]) {
+        switch (message.type) {
+          case 'update':
+            receive(receiver, message.row, t);
+            break;
+          case 'alert':
+            receive(receiver, message.alert, t);
+            break;
+          case 'hello':
+            streams = message.streams?.length ?? 0;
+            ws.send(JSON.stringify({ v: 2, type: 'subscribe', streams: '*' }));
+            break;
+          case 'snapshot':
+            if (++snapshots === streams) resolve(ws);
+            break;
+          case 'error':
+            reject(new Error(`hub error: ${data.toString('utf8')}`));
+            break;
+        }
       }
     });
   });
@@ -168,10 +173,12 @@ const PAGE_SCRIPT = `(arg) => {
       for (const rows of Object.values(m.metrics || {})) for (const r of rows) receive(r.row, t);
       return;
     }
-    if (m.type === 'update') receive(m.row, t);
-    else if (m.type === 'alert') receive(m.alert, t);
-    else if (m.type === 'hello') { state.streams = m.streams.length; ws.send(JSON.stringify({ v: 2, type: 'subscribe', streams: '*' })); }
-    else if (m.type === 'snapshot' && ++state.snapshots === state.streams) state.ready = true;
+    for (const x of Array.isArray(m) ? m : [m]) {
+      if (x.type === 'update') receive(x.row, t);
+      else if (x.type === 'alert') receive(x.alert, t);
+      else if (x.type === 'hello') { state.streams = x.streams.length; ws.send(JSON.stringify({ v: 2, type: 'subscribe', streams: '*' })); }
+      else if (x.type === 'snapshot' && ++state.snapshots === state.streams) state.ready = true;
+    }
   };
 }`;
 

@@ -16,7 +16,7 @@ import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { WebSocket } from 'ws';
 import type { PipelineManifest } from '../../runtime/src/index.ts';
-import { PROTOCOL_VERSION, parseServerMessage, type ServerMessage } from '../../runtime/src/hub/protocol.ts';
+import { PROTOCOL_VERSION, parseServerFrame, type ServerMessage } from '../../runtime/src/hub/protocol.ts';
 import { launchChromium } from './support/chromium.ts';
 import { flowc, killAll, REPO, stop, type FlowcProcess } from './support/flowc-process.ts';
 
@@ -317,9 +317,10 @@ emit ${streams}, device_mix
         reject(new Error(`snapshots of ${[...got.keys()].join(', ')} only`));
       }, 20_000);
       ws.on('message', (data: Buffer) => {
-        const message = parseServerMessage(data.toString('utf8'));
-        if (message?.type === 'hello') ws.send(JSON.stringify({ v: PROTOCOL_VERSION, type: 'subscribe', streams: '*' }));
-        if (message?.type === 'snapshot') got.set(message.stream, message);
+        for (const message of parseServerFrame(data.toString('utf8'))) {
+          if (message.type === 'hello') ws.send(JSON.stringify({ v: PROTOCOL_VERSION, type: 'subscribe', streams: '*' }));
+          if (message.type === 'snapshot') got.set(message.stream, message);
+        }
         if ([...metrics, ...alerts].every((s) => got.has(s))) {
           clearTimeout(timer);
           ws.close();

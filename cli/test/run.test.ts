@@ -6,7 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { WebSocket } from 'ws';
-import { PROTOCOL_VERSION, parseServerMessage, type ServerMessage } from '../../runtime/src/hub/index.ts';
+import { PROTOCOL_VERSION, parseServerFrame, type ServerMessage } from '../../runtime/src/hub/index.ts';
 import { writeSampleJsonl } from '../../runtime/src/simulator/index.ts';
 import { flowc, killAll, type FlowcProcess } from './support/flowc-process.ts';
 
@@ -48,9 +48,10 @@ function wsMessages(url: string, enough: (messages: ServerMessage[]) => boolean,
       reject(new Error(`only ${messages.length} messages: ${messages.map((m) => m.type).join(', ')}`));
     }, timeoutMs);
     ws.on('message', (data: Buffer) => {
-      const message = parseServerMessage(data.toString('utf8'));
-      if (message !== null) messages.push(message);
-      if (message?.type === 'hello') ws.send(JSON.stringify({ v: PROTOCOL_VERSION, type: 'subscribe', streams: '*' }));
+      for (const message of parseServerFrame(data.toString('utf8'))) {
+        messages.push(message);
+        if (message.type === 'hello') ws.send(JSON.stringify({ v: PROTOCOL_VERSION, type: 'subscribe', streams: '*' }));
+      }
       if (enough(messages)) {
         clearTimeout(timer);
         ws.close();

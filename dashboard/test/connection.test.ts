@@ -108,6 +108,17 @@ describe('Connection', () => {
     expect(t.messages.map((m) => m.type)).toEqual(['hello']);
   });
 
+  it('hands on every message of a frame that holds an array of them, in order', () => {
+    const t = setup();
+    t.connection.start();
+    t.last().handlers.open();
+    t.send(hello());
+    const update = (country: string): unknown => ({ v: 2, type: 'update', stream: 'geography', key: country, time: 10_000, row: { country } });
+    t.send([update('US'), update('DE'), { v: 1, type: 'update' }, update('FR')]);
+    expect(t.messages.map((m) => (m.type === 'update' ? m.key : m.type))).toEqual(['hello', 'US', 'DE', 'FR']);
+    expect(t.problems).toContain('unsupported_version');
+  });
+
   it('reconnects with growing delays and resets them after a successful hello', () => {
     const t = setup();
     t.connection.start();

@@ -186,24 +186,24 @@ export class Connection {
 
   private received(data: unknown): void {
     if (typeof data !== 'string') return;
-    const parsed = parseFrame(data);
-    if (!parsed.ok) {
-      if (parsed.reason === 'version' && !this.versionWarned) {
-        this.versionWarned = true;
-        this.options.onProblem?.({ code: 'unsupported_version', message: `the hub speaks protocol v${String(parsed.version)}; this dashboard speaks v${VERSION}` });
+    for (const parsed of parseFrame(data)) {
+      if (!parsed.ok) {
+        if (parsed.reason === 'version' && !this.versionWarned) {
+          this.versionWarned = true;
+          this.options.onProblem?.({ code: 'unsupported_version', message: `the hub speaks protocol v${String(parsed.version)}; this dashboard speaks v${VERSION}` });
+        }
+        continue;
       }
-      this.rearm();
-      return;
-    }
-    const message = parsed.message;
-    if (message.type === 'hello') {
-      this.attempt = 0;
-      this.silenceMs = silenceLimitMs(message.healthIntervalMs);
-      this.setStatus({ state: 'live', since: this.clock.now() });
-      this.options.onMessage(message);
-      this.socket?.send(JSON.stringify(this.options.subscribe ?? SUBSCRIBE_ALL));
-    } else {
-      this.options.onMessage(message);
+      const message = parsed.message;
+      if (message.type === 'hello') {
+        this.attempt = 0;
+        this.silenceMs = silenceLimitMs(message.healthIntervalMs);
+        this.setStatus({ state: 'live', since: this.clock.now() });
+        this.options.onMessage(message);
+        this.socket?.send(JSON.stringify(this.options.subscribe ?? SUBSCRIBE_ALL));
+      } else {
+        this.options.onMessage(message);
+      }
     }
     this.rearm();
   }

@@ -36,17 +36,24 @@ export const SEVERITIES: readonly AlertSeverity[] = ['low', 'medium', 'high', 'c
 
 const SERVER_TYPES: ReadonlySet<string> = new Set(['hello', 'snapshot', 'update', 'alert', 'health', 'error']);
 
-/** What a received text frame is: a message of this version, a message of another version, or junk. */
+/** What a received message is: a message of this version, a message of another version, or junk. */
 export type Received = { readonly ok: true; readonly message: ServerMessage } | { readonly ok: false; readonly reason: 'not_json' | 'not_message' | 'version'; readonly version?: unknown };
 
-/** Parses one frame from the hub (the client twin of protocol.ts's `parseServerMessage`). */
-export function parseFrame(text: string): Received {
+/**
+ * Parses one frame from the hub (the client twin of protocol.ts's `parseServerFrame`): one message,
+ * or an array of one stream's messages; one result per message, in order.
+ */
+export function parseFrame(text: string): Received[] {
   let value: unknown;
   try {
     value = JSON.parse(text);
   } catch {
-    return { ok: false, reason: 'not_json' };
+    return [{ ok: false, reason: 'not_json' }];
   }
+  return Array.isArray(value) ? value.map(readMessage) : [readMessage(value)];
+}
+
+function readMessage(value: unknown): Received {
   if (typeof value !== 'object' || value === null || Array.isArray(value)) return { ok: false, reason: 'not_message' };
   const record = value as Record<string, unknown>;
   if (record.v !== VERSION) return { ok: false, reason: 'version', version: record.v };

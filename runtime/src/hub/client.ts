@@ -92,7 +92,7 @@ export class HubClient {
   }
 
   /** A live message of `stream`: sent now, queued behind a pending snapshot, or ignored when not subscribed. */
-  deliver(stream: string, data: Buffer, identity: string | null): void {
+  deliver(stream: string, data: Buffer, identities: readonly string[]): void {
     const subscription = this.subscriptions.get(stream);
     if (subscription === undefined) return;
     const queue = subscription.queue;
@@ -101,7 +101,7 @@ export class HubClient {
       return;
     }
     queue.push(data);
-    if (identity !== null) subscription.identities.add(identity);
+    for (const identity of identities) subscription.identities.add(identity);
     this.queuedBytes += data.length;
     if (this.queuedBytes > this.options.maxBufferedBytes) this.overflow();
   }

@@ -300,46 +300,53 @@ export class LiveFeed {
       return;
     }
     const early = options.early === true;
+    // Consecutive records of one stream go out as one frame (an array when there are several).
+    let frame: StreamFrame | null = null;
     for (const record of records) {
       const value = record.value;
       const row: Readonly<Record<string, unknown>> = typeof value === 'object' && value !== null && !Array.isArray(value) ? (value as Readonly<Record<string, unknown>>) : { value };
       const stream = record.stream;
+      if (frame !== null && frame.stream !== stream) {
+        this.fanOut(frame);
+        frame = null;
+      }
+      frame ??= { stream, subscribed: (this.subscribers.get(stream)?.size ?? 0) > 0, texts: [], identities: [] };
       const alerts = this.recentAlerts.get(stream);
       if (alerts !== undefined) {
         alerts.put({ time: record.timestamp, alert: row });
-        const message: AlertMessage = { v: PROTOCOL_VERSION, type: 'alert', stream, time: record.timestamp, alert: row };
-        this.fanOut(stream, message, null);
+        this.count('alert');
+        if (frame.subscribed) frame.texts.push(this.stringify({ v: PROTOCOL_VERSION, type: 'alert', stream, time: record.timestamp, alert: row } satisfies AlertMessage));
         continue;
       }
+      this.count('update');
       const metric = this.metricsByName.get(stream);
-      const update: UpdateMessage = early || record.early === true
-        ? { v: PROTOCOL_VERSION, type: 'update', stream, key: record.key, time: record.timestamp, row, early: true }
-        : { v: PROTOCOL_VERSION, type: 'update', stream, key: record.key, time: record.timestamp, row };
-      if (metric === undefined) {
-        // Not in the manifest: nobody can subscribe to it.
-        this.count('update');
-        continue;
-      }
+      // Not in the manifest: nobody can subscribe to it.
+      if (metric === undefined) continue;
       const group = groupOfRow(metric, row);
       (this.recentRows.get(stream) as RecentRows).put(group, { key: record.key, time: record.timestamp, row });
-      this.fanOut(stream, update, rowIdentity(group, record.timestamp));
+      if (!frame.subscribed) continue;
+      const update: UpdateMessage =
+        early || record.early === true
+          ? { v: PROTOCOL_VERSION, type: 'update', stream, key: record.key, time: record.timestamp, row, early: true }
+          : { v: PROTOCOL_VERSION, type: 'update', stream, key: record.key, time: record.timestamp, row };
+      frame.texts.push(this.stringify(update));
+      frame.identities.push(rowIdentity(group, record.timestamp));
     }
+    if (frame !== null) this.fanOut(frame);
   }
 
-  private fanOut(stream: string, message: UpdateMessage | AlertMessage, identity: string | null): void {
-    const subscribers = this.subscribers.get(stream);
-    if (subscribers === undefined || subscribers.size === 0) {
-      this.count(message.type);
-      return;
-    }
-    const data = this.encode(message);
+  /** Sends a stream's messages of one publish, as one frame, to the stream's subscribers. */
+  private fanOut(frame: StreamFrame): void {
+    const subscribers = this.subscribers.get(frame.stream);
+    if (subscribers === undefined || frame.texts.length === 0) return;
+    const data = Buffer.from(frame.texts.length === 1 ? (frame.texts[0] as string) : `[${frame.texts.join(',')}]`, 'utf8');
     const corked = this.corked;
     for (const client of subscribers) {
       if (corked !== null && !corked.has(client)) {
         client.cork();
         corked.add(client);
       }
-      client.deliver(stream, data, identity);
+      client.deliver(frame.stream, data, frame.identities);
     }
   }
 
@@ -362,16 +369,28 @@ export class LiveFeed {
   /** One message as the bytes of a text frame (serialised once, whoever gets it); counted by type. */
   private encode(message: ServerMessage): Buffer {
     this.count(message.type);
-    let text: string;
+    return Buffer.from(this.stringify(message), 'utf8');
+  }
+
+  private stringify(message: ServerMessage): string {
     try {
-      text = JSON.stringify(message);
+      return JSON.stringify(message);
     } catch {
-      text = JSON.stringify(message, (_key, value: unknown) => (typeof value === 'bigint' ? Number(value) : value));
+      return JSON.stringify(message, (_key, value: unknown) => (typeof value === 'bigint' ? Number(value) : value));
     }
-    return Buffer.from(text, 'utf8');
   }
 
   private count(type: ServerMessage['type']): void {
     this.options.metrics?.messages.inc({ pipeline: this.pipeline, type });
   }
+}
+
+/** The messages of one stream in one publish, serialised, waiting to go out as one frame. */
+interface StreamFrame {
+  readonly stream: string;
+  /** Whether anyone subscribes to it (else nothing is serialised). */
+  readonly subscribed: boolean;
+  readonly texts: string[];
+  /** The row identities of its updates (for a snapshot being read meanwhile). */
+  readonly identities: string[];
 }

@@ -24,6 +24,7 @@ export { dashboardPage } from './page.ts';
 export {
   PROTOCOL_VERSION,
   parseClientMessage,
+  parseServerFrame,
   parseServerMessage,
   type AlertMessage,
   type AlertRecord,

@@ -176,9 +176,14 @@ const PAGE = `<!doctype html>
     ws.onmessage = function (event) {
       lastMessage = Date.now();
       try {
-        var msg = JSON.parse(event.data);
-        if (msg.type === 'hello') healthEvery = msg.healthIntervalMs || 3600000;
-        onMessage(ws, msg);
+        var frame = JSON.parse(event.data);
+        // A frame holds one message, or an array of one stream's messages.
+        var messages = Array.isArray(frame) ? frame : [frame];
+        for (var i = 0; i < messages.length; i++) {
+          var msg = messages[i];
+          if (msg.type === 'hello') healthEvery = msg.healthIntervalMs || 3600000;
+          onMessage(ws, msg);
+        }
       } catch (e) { console.error(e); }
     };
     ws.onclose = function () {

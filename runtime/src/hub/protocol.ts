@@ -1,6 +1,9 @@
 // The dashboard protocol: the JSON messages exchanged over the hub's WebSocket (`/ws`). Every
-// message is one text frame holding one envelope `{ v, type, … }`; `v` is the protocol version,
-// bumped on any change a client could notice. The dashboard imports these types (and the manifest
+// message is one envelope `{ v, type, … }`; `v` is the protocol version, bumped on any change a
+// client could notice. A text frame from the hub holds one message, or a JSON array of messages:
+// the updates (or alerts) of one stream from one emitted batch, in order — a tick's geography rows,
+// a burst of alerts — so that a batch costs a frame per client, not a frame per row and client
+// (`parseServerFrame` reads both). A client's frames hold one message each. The dashboard imports these types (and the manifest
 // type they carry) and nothing else of the runtime.
 //
 // server → client
@@ -170,7 +173,29 @@ const SERVER_TYPES: ReadonlySet<string> = new Set(['hello', 'snapshot', 'update'
 
 /** Parses a message received from the hub; `null` when it is not one (or of another version). */
 export function parseServerMessage(text: string): ServerMessage | null {
-  const value = parseEnvelope(text);
+  return serverMessage(parseEnvelope(text));
+}
+
+/**
+ * Parses a frame received from the hub, one message or an array of them; the messages of this
+ * version, in order (none when the frame holds none).
+ */
+export function parseServerFrame(text: string): ServerMessage[] {
+  let value: unknown;
+  try {
+    value = JSON.parse(text);
+  } catch {
+    return [];
+  }
+  const out: ServerMessage[] = [];
+  for (const item of Array.isArray(value) ? value : [value]) {
+    const message = serverMessage(typeof item === 'object' && item !== null && !Array.isArray(item) ? (item as Record<string, unknown>) : null);
+    if (message !== null) out.push(message);
+  }
+  return out;
+}
+
+function serverMessage(value: Record<string, unknown> | null): ServerMessage | null {
   if (value === null || value.v !== PROTOCOL_VERSION || typeof value.type !== 'string' || !SERVER_TYPES.has(value.type)) return null;
   return value as unknown as ServerMessage;
 }

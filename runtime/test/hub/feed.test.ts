@@ -227,6 +227,23 @@ describe('publishing', () => {
     await Promise.all([a.close(), b.close()]);
   });
 
+  it("sends one stream's messages of one publish as one frame (an array), in order, and each stream its own", async () => {
+    const registry = new Registry();
+    const { hub, ws } = await startHub({ registry });
+    const client = await TestClient.ready(ws);
+    client.subscribe(['geo', 'bounces'], { limit: 0 });
+    await client.barrier();
+    const framesBefore = client.frames;
+    hub.publish([geoRecord('US', 1, 1), geoRecord('DE', 1, 2), geoRecord('FR', 1, 3), alertRecord(1), alertRecord(2), geoRecord('US', 2, 4)]);
+    await client.until((ms) => ms.filter((m) => m.type === 'update').length === 4 && ms.filter((m) => m.type === 'alert').length === 2, 'four updates, two alerts');
+    // geo ×3, then bounces ×2, then geo ×1: three frames.
+    expect(client.frames - framesBefore).toBe(3);
+    expect(client.ofType('update').map((u) => u.row.country)).toEqual(['US', 'DE', 'FR', 'US']);
+    // Messages are counted one by one, however they are framed.
+    expect(await registry.metrics()).toMatch(/flowc_hub_messages_total\{pipeline="hub_test",type="update"\} 4\n/);
+    await client.close();
+  });
+
   it('marks early firings when told so', async () => {
     const { hub, ws } = await startHub();
     const client = await TestClient.ready(ws);

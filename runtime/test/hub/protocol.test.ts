@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { PROTOCOL_VERSION, parseClientMessage, parseServerMessage } from '../../src/hub/index.ts';
+import { PROTOCOL_VERSION, parseClientMessage, parseServerFrame, parseServerMessage } from '../../src/hub/index.ts';
 
 describe('parseClientMessage', () => {
   it('accepts subscribe (names or *, optional history) and unsubscribe', () => {
@@ -34,6 +34,17 @@ describe('parseClientMessage', () => {
       expect(parsed.code).toBe(code);
       expect(parsed.message).not.toBe('');
     }
+  });
+});
+
+describe('parseServerFrame', () => {
+  it('reads a frame of one message or an array of them, in order, skipping what is not a message of this version', () => {
+    expect(parseServerFrame('{"v":2,"type":"health"}').map((m) => m.type)).toEqual(['health']);
+    const frame = '[{"v":2,"type":"update","stream":"geo","key":"US","time":1,"row":{}},{"v":1,"type":"update"},{"v":2,"type":"alert","stream":"b","time":2,"alert":{}},7]';
+    expect(parseServerFrame(frame).map((m) => m.type)).toEqual(['update', 'alert']);
+    expect(parseServerFrame('[]')).toEqual([]);
+    expect(parseServerFrame('{')).toEqual([]);
+    expect(parseServerFrame('{"v":2,"type":"subscribe","streams":"*"}')).toEqual([]);
   });
 });
 

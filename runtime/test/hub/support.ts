@@ -6,7 +6,7 @@ import { request } from 'node:http';
 import { connect, type Socket } from 'node:net';
 import { WebSocket, type ClientOptions } from 'ws';
 import type { MetricManifest, PipelineManifest, SinkRecord } from '../../src/api/index.ts';
-import { DashboardHub, PROTOCOL_VERSION, parseServerMessage, type DashboardHubOptions, type MetricHistory, type MetricHistoryRequest, type ServerMessage, type WindowRow } from '../../src/hub/index.ts';
+import { DashboardHub, PROTOCOL_VERSION, parseServerFrame, type DashboardHubOptions, type MetricHistory, type MetricHistoryRequest, type ServerMessage, type WindowRow } from '../../src/hub/index.ts';
 
 export const T0 = Date.UTC(2026, 0, 1, 12, 0, 0);
 
@@ -86,6 +86,8 @@ export async function closeHubs(): Promise<void> {
 /** A `ws` client collecting the hub's messages. */
 export class TestClient {
   readonly messages: ServerMessage[] = [];
+  /** Frames received (a frame may hold several messages). */
+  frames = 0;
   /** WebSocket pings received. */
   pings = 0;
   readonly closed: Promise<{ readonly code: number; readonly reason: string }>;
@@ -98,9 +100,10 @@ export class TestClient {
       this.wake();
     });
     ws.on('message', (data: Buffer) => {
-      const message = parseServerMessage(data.toString('utf8'));
-      if (message === null) throw new Error(`not a v${PROTOCOL_VERSION} server message: ${data.toString('utf8').slice(0, 200)}`);
-      this.messages.push(message);
+      const messages = parseServerFrame(data.toString('utf8'));
+      if (messages.length === 0) throw new Error(`not a v${PROTOCOL_VERSION} server frame: ${data.toString('utf8').slice(0, 200)}`);
+      this.frames++;
+      this.messages.push(...messages);
       this.wake();
     });
     this.closed = new Promise((resolve) =>
