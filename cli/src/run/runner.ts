@@ -276,10 +276,13 @@ export async function runEmbedded(io: CliIO, terminal: Terminal, options: RunOpt
     let failure: unknown = null;
     try {
       while (stop.reason === null) {
-        if (!pacedFeeders) feed();
+        // Unpaced feeders, and a backfill being caught up, are fed between steps, as fast as read:
+        // the wall time a catch-up takes is a gap in processing time when it ends.
+        const catchingUp = feeders.some((f) => f.backfillPending > 0);
+        if (!pacedFeeders || catchingUp) feed();
         const now = (replayClock ?? systemClock).now();
         const deadline = running.nextDeadline();
-        const wait = !pacedFeeders && feeders.length > 0 ? 0 : Math.max(0, Math.min(100, deadline === null ? 100 : deadline - now));
+        const wait = (!pacedFeeders && feeders.length > 0) || catchingUp ? 0 : Math.max(0, Math.min(100, deadline === null ? 100 : deadline - now));
         // A stop request is seen within one poll timeout (≤ 100 ms): a poll is never abandoned half-way.
         const polledAt = Date.now();
         const read = await running.step(wait);
