@@ -1,10 +1,7 @@
 // Push latency of the dashboard: from a window's emission to its receipt by a client, flowc's hub
 // beside the reference's delivery path, at 1, 100 and 1,000 clients.
 //
-//   npx tsx bench/push-latency.ts [--clients 1,100,1000] [--seconds 30] [--warmup 3] [--rate 200] [--no-browser] [--only flowc|peer] [--ablation] [--write]
-//
-// --ablation adds one flowc run at the largest client count with popular_pages' re-emissions
-// coalesced (of the rows one tick emits for the same window, only the last), to show their cost.
+//   npx tsx bench/push-latency.ts [--clients 1,100,1000] [--seconds 30] [--warmup 3] [--rate 200] [--no-browser] [--only flowc|peer] [--write]
 //
 // What is published: the website job's own dashboard output. The compiled website-analytics
 // pipeline (generated/website-analytics) runs first on the real engine over the simulator's events
@@ -60,7 +57,6 @@ import { PEER_POLL_MS } from './push-latency/peer.ts';
 import { websiteSchedule } from './push-latency/schedule.ts';
 import { now, percentile, type ClientKind, type ClientsReport, type FromClients, type FromServer, type Implementation, type ScheduleFile, type ToClients, type ToServer } from './push-latency/shared.ts';
 import type { ScheduledBatch } from './push-latency/schedule.ts';
-import type { SinkRecord } from '../runtime/src/index.ts';
 
 const SERVER = fileURLToPath(new URL('./push-latency/server.ts', import.meta.url));
 const CLIENTS = fileURLToPath(new URL('./push-latency/clients.ts', import.meta.url));
@@ -140,8 +136,6 @@ interface Run {
   readonly implementation: Implementation;
   readonly kind: ClientKind;
   readonly n: number;
-  /** The ablation: popular_pages' re-emissions within one tick coalesced (see `coalesce`). */
-  readonly coalesced: boolean;
   /** The peer's first poll, ms after the replay's start. */
   readonly pollPhaseMs: number | null;
   readonly report: ClientsReport | null;
@@ -155,11 +149,11 @@ interface Run {
   readonly notes: string[];
 }
 
-async function measure(implementation: Implementation, kind: ClientKind, n: number, schedule: string, warmupMs: number, untilMs: number, coalesced: boolean, pollPhaseMs: number): Promise<Run> {
+async function measure(implementation: Implementation, kind: ClientKind, n: number, schedule: string, warmupMs: number, untilMs: number, pollPhaseMs: number): Promise<Run> {
   const server = start<ToServer, FromServer>(SERVER, [implementation, schedule]);
   const clients = start<ToClients, FromClients>(CLIENTS, [schedule]);
   const notes: string[] = [];
-  const base = { implementation, kind, n, coalesced, pollPhaseMs: implementation === 'peer' ? pollPhaseMs : null, notes };
+  const base = { implementation, kind, n, pollPhaseMs: implementation === 'peer' ? pollPhaseMs : null, notes };
   try {
     const ready = await server.next('ready');
     clients.send({ type: 'connect', implementation, kind, n, wsUrl: ready.wsUrl, pageUrl: ready.pageUrl });
@@ -254,51 +248,6 @@ function peerWaitsAllPhases(batches: readonly ScheduledBatch[], alertStreams: Re
   return Float64Array.from(all).sort();
 }
 
-// ───────────────────────────── the schedule ─────────────────────────────
-
-/**
- * The ablation's schedule: of the rows one tick (one `at`) emits for the same window (stream, key
- * and window time), only the last is kept. It only changes popular_pages, whose early firing
- * re-emits every open window once per partition (see the notes).
- */
-function coalesce(batches: readonly ScheduledBatch[]): ScheduledBatch[] {
-  const out: ScheduledBatch[] = [];
-  for (let i = 0; i < batches.length; ) {
-    let j = i;
-    while (j < batches.length && (batches[j] as ScheduledBatch).at === (batches[i] as ScheduledBatch).at) j++;
-    const tick = batches.slice(i, j);
-    const last = new Map<string, SinkRecord<unknown>>();
-    for (const b of tick) for (const r of b.records) last.set(`${r.stream}\u0000${r.key ?? ''}\u0000${r.timestamp}`, r);
-    const kept = new Set(last.values());
-    for (const b of tick) {
-      const records = b.records.filter((r) => kept.has(r));
-      if (records.length > 0) out.push({ at: b.at, records });
-    }
-    i = j;
-  }
-  return out;
-}
-
-/** popular_pages per early-firing tick: rows, batches and distinct windows, on average. */
-function reEmissions(batches: readonly ScheduledBatch[], fromMs: number): { rows: number; batches: number; windows: number; ticks: number } {
-  const ticks = new Map<number, { rows: number; batches: number; windows: Set<number> }>();
-  for (const b of batches) {
-    if (b.at < fromMs || !b.records.some((r) => r.stream === 'popular_pages')) continue;
-    // Early firings only: a tick of one popular_pages batch is a window closing (the watermark passed its end).
-    let t = ticks.get(b.at);
-    if (t === undefined) ticks.set(b.at, (t = { rows: 0, batches: 0, windows: new Set() }));
-    t.batches++;
-    for (const r of b.records) {
-      if (r.stream !== 'popular_pages') continue;
-      t.rows++;
-      t.windows.add(r.timestamp);
-    }
-  }
-  const all = [...ticks.values()].filter((t) => t.batches > 1);
-  const mean = (f: (t: (typeof all)[number]) => number): number => all.reduce((a, t) => a + f(t), 0) / Math.max(1, all.length);
-  return { rows: mean((t) => t.rows), batches: mean((t) => t.batches), windows: mean((t) => t.windows.size), ticks: all.length };
-}
-
 // ───────────────────────────── the report ─────────────────────────────
 
 function ms(value: number): string {
@@ -334,13 +283,13 @@ function table(runs: readonly Run[], model: PeerModel): string[] {
     '| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |',
   ];
   for (const run of runs) {
-    const name = run.implementation === 'peer' ? `peer (poll every 5 s, first at ${((run.pollPhaseMs ?? 0) / 1000).toFixed(2)} s)` : run.coalesced ? 'flowc hub, popular_pages coalesced (ablation)' : 'flowc hub (push)';
+    const name = run.implementation === 'peer' ? `peer (poll every 5 s, first at ${((run.pollPhaseMs ?? 0) / 1000).toFixed(2)} s)` : 'flowc hub (push)';
     if (run.report === null) {
       lines.push(`| ${label(run)} | ${name} | skipped: ${run.skipped ?? '?'} | | | | | | |`);
       continue;
     }
     const u = run.report.updates;
-    const flowc = runs.find((r) => r.implementation === 'flowc' && !r.coalesced && r.kind === run.kind && r.n === run.n)?.report?.updates;
+    const flowc = runs.find((r) => r.implementation === 'flowc' && r.kind === run.kind && r.n === run.n)?.report?.updates;
     const ratios = run.implementation === 'peer' && flowc !== undefined ? `${ratio(u.p50, flowc.p50)} | ${ratio(u.p99, flowc.p99)}` : ' | ';
     lines.push(`| ${label(run)} | ${name} | ${ms(u.p50)} | ${ms(u.p99)} | ${ms(u.max)} | ${count(u.received)} / ${count(u.expected)} | ${count(u.expected - u.received)} | ${ratios} |`);
   }
@@ -355,7 +304,7 @@ function table(runs: readonly Run[], model: PeerModel): string[] {
     const p50 = percentile(model.allPhases, 0.5) + send50;
     const p99 = percentile(model.allPhases, 0.99) + send50;
     const at = model.waitsAt(run.pollPhaseMs ?? 0);
-    const flowc = runs.find((r) => r.implementation === 'flowc' && !r.coalesced && r.kind === run.kind && r.n === run.n)?.report?.updates;
+    const flowc = runs.find((r) => r.implementation === 'flowc' && r.kind === run.kind && r.n === run.n)?.report?.updates;
     lines.push(
       `| ${label(run)} | ${ms(p50)} | ${ms(p99)} | ${ms(send50)} / ${ms(run.report.sendP99Ms ?? Number.NaN)} | ` +
         `${ms(percentile(at, 0.5) + send50)} / ${ms(percentile(at, 0.99) + send50)} (${ms(run.report.updates.p50)} / ${ms(run.report.updates.p99)}) | ` +
@@ -364,7 +313,7 @@ function table(runs: readonly Run[], model: PeerModel): string[] {
   }
   lines.push('', '| clients | flowc alerts p50 | p99 | max | received / expected | lost |', '| --- | ---: | ---: | ---: | ---: | ---: |');
   for (const run of runs) {
-    if (run.implementation !== 'flowc' || run.coalesced || run.report === null) continue;
+    if (run.implementation !== 'flowc' || run.report === null) continue;
     const a = run.report.alerts;
     lines.push(`| ${label(run)} | ${ms(a.p50)} | ${ms(a.p99)} | ${ms(a.max)} | ${count(a.received)} / ${count(a.expected)} | ${count(a.expected - a.received)} |`);
   }
@@ -372,7 +321,7 @@ function table(runs: readonly Run[], model: PeerModel): string[] {
 }
 
 /** What the runs themselves say about where the time goes. */
-function measuredNotes(runs: readonly Run[], pages: ReturnType<typeof reEmissions>): string[] {
+function measuredNotes(runs: readonly Run[]): string[] {
   const notes: string[] = [];
   const measured = runs.filter((r) => r.report !== null && r.done !== null);
   const skews = measured.map((r) => Math.abs(r.skewMs));
@@ -382,21 +331,12 @@ function measuredNotes(runs: readonly Run[], pages: ReturnType<typeof reEmission
       (browser === undefined ? '' : `; Chromium ${browser.browserVersion ?? ''}'s page clock differs from the clients process's by ${(browser.browserOffsetMs ?? 0).toFixed(3)} ms`) +
       '. Latencies are not corrected for either.',
   );
-  notes.push(
-    pages.ticks === 0
-      ? '- popular_pages: each early firing (`emit every 2s`) hands the dashboard sink one batch, one row per open window (the two-phase ' +
-          "aggregate's final phase fires once per tick with every partition's partials merged; it used to re-send every open window once per " +
-          'arriving partial, 12 batches and 72 rows per tick, which was most of the hub\'s traffic).'
-      : `- popular_pages: every 2 s its early firing (\`emit every 2s\`) hands the dashboard sink ${pages.batches.toFixed(0)} batches with ${pages.rows.toFixed(0)} rows in all, ` +
-          `for ${pages.windows.toFixed(0)} distinct windows (mean over the ${pages.ticks} early firings measured): the two-phase aggregate's final phase re-emits ` +
-          "open windows for several partitions' partials of one tick, and only the last copy of each window is news.",
-  );
   for (const run of measured) {
     if (run.implementation !== 'flowc' || run.kind !== 'ws') continue;
     const done = run.done as ServerDone;
     const report = run.report as ClientsReport;
     notes.push(
-      `- flowc${run.coalesced ? ' (ablation)' : ''}, ${count(run.n)} client${run.n === 1 ? '' : 's'}: a batch's \`write\` (the hub serialising each row once and sending a frame per stream of the batch ` +
+      `- flowc, ${count(run.n)} client${run.n === 1 ? '' : 's'}: a batch's \`write\` (the hub serialising each row once and sending a frame per stream of the batch ` +
         `to every client, synchronously, each client's socket corked for the batch) took p50 ${ms(done.writeP50Ms)}, max ${ms(done.writeMaxMs)}: ${perFrameUs(done, run.n).toFixed(1)} µs per row and client; server CPU ${cpuPercent(done)}% of a core, ` +
         `clients' process ${(report.cpuShare * 100).toFixed(0)}%; p99 by stream: ${byStream(report)}.`,
     );
@@ -421,11 +361,10 @@ async function main(): Promise<void> {
   const warmup = Number(option('warmup', '3'));
   const rate = Number(option('rate', '200'));
   const browser = !process.argv.includes('--no-browser');
-  const ablation = process.argv.includes('--ablation');
   const implementations = option('only', 'flowc,peer').split(',') as Implementation[];
   if (!implementations.every((i) => i === 'flowc' || i === 'peer')) throw new Error('--only flowc, peer or flowc,peer');
   if (clientCounts.some((n) => !(Number.isInteger(n) && n > 0)) || !(seconds > 0) || !(warmup >= 0) || !(rate > 0)) {
-    throw new Error('usage: --clients 1,100,1000 --seconds 30 --warmup 3 --rate 200 [--no-browser] [--only flowc|peer] [--ablation] [--write]');
+    throw new Error('usage: --clients 1,100,1000 --seconds 30 --warmup 3 --rate 200 [--no-browser] [--only flowc|peer] [--write]');
   }
   const started = now();
 
@@ -438,27 +377,24 @@ async function main(): Promise<void> {
     const alertStreams = manifest.alerts.map((a) => a.stream);
     const schedulePath = join(dir, 'schedule.json');
     writeFileSync(schedulePath, JSON.stringify({ rate, settleMs: SETTLE_MS, alertStreams, batches } satisfies ScheduleFile));
-    const coalescedPath = join(dir, 'coalesced.json');
-    writeFileSync(coalescedPath, JSON.stringify({ rate, settleMs: SETTLE_MS, alertStreams, batches: coalesce(batches) } satisfies ScheduleFile));
     const measuredRows = new Map<string, number>();
     for (const b of batches) if (b.at >= warmupMs) for (const r of b.records) measuredRows.set(r.stream, (measuredRows.get(r.stream) ?? 0) + 1);
     const rowsLine = [...measuredRows].sort(([a], [b]) => (a < b ? -1 : 1)).map(([s, k]) => `${s} ${count(k)}`).join(', ');
     log(`schedule: ${batches.length} batches in ${(untilMs / 1000).toFixed(0)} s; measured rows per client: ${rowsLine}`);
 
     let peerRuns = 0;
-    const one = async (implementation: Implementation, kind: ClientKind, n: number, coalesced: boolean): Promise<void> => {
+    const one = async (implementation: Implementation, kind: ClientKind, n: number): Promise<void> => {
       const phase = implementation === 'peer' ? pollPhase(peerRuns++) : 0;
-      const run = await measure(implementation, kind, n, coalesced ? coalescedPath : schedulePath, warmupMs, untilMs, coalesced, phase);
+      const run = await measure(implementation, kind, n, schedulePath, warmupMs, untilMs, phase);
       runs.push(run);
       const u = run.report?.updates;
-      log(`${implementation}${coalesced ? ' (coalesced)' : ''}${implementation === 'peer' ? ` (first poll at ${(phase / 1000).toFixed(2)} s)` : ''} ${kind} × ${n}: ${u === undefined ? `skipped (${run.skipped ?? '?'})` : `p50 ${ms(u.p50)} p99 ${ms(u.p99)} max ${ms(u.max)}, ${count(u.received)} / ${count(u.expected)} updates`}`);
+      log(`${implementation}${implementation === 'peer' ? ` (first poll at ${(phase / 1000).toFixed(2)} s)` : ''} ${kind} × ${n}: ${u === undefined ? `skipped (${run.skipped ?? '?'})` : `p50 ${ms(u.p50)} p99 ${ms(u.p99)} max ${ms(u.max)}, ${count(u.received)} / ${count(u.expected)} updates`}`);
       for (const note of run.notes) log(`  ${note}`);
     };
     for (const n of clientCounts) {
       const kinds: ClientKind[] = n === 1 && browser ? ['ws', 'browser'] : ['ws'];
-      for (const kind of kinds) for (const implementation of implementations) await one(implementation, kind, n, false);
+      for (const kind of kinds) for (const implementation of implementations) await one(implementation, kind, n);
     }
-    if (ablation && implementations.includes('flowc')) await one('flowc', 'ws', Math.max(...clientCounts), true);
 
     const machine = [
       `- nproc: ${execFileSync('nproc', { encoding: 'utf8' }).trim()} (${cpus()[0]?.model ?? 'unknown CPU'}), shared with other work; processes not pinned`,
@@ -473,7 +409,7 @@ async function main(): Promise<void> {
     };
     const report = [...machine, '', ...table(runs, model)].join('\n');
     process.stdout.write(`${report}\n`);
-    const notes = measuredNotes(runs, reEmissions(batches, warmupMs));
+    const notes = measuredNotes(runs);
     process.stdout.write(`\n${notes.map(wrap).join('\n')}\n`);
     if (process.argv.includes('--write')) writeSection(sectionText(report, notes, process.argv.slice(2).join(' ')));
   } finally {

@@ -14,9 +14,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { WebSocket } from 'ws';
 import type { PipelineManifest } from '../../runtime/src/index.ts';
-import { PROTOCOL_VERSION, parseServerFrame, type ServerMessage } from '../../runtime/src/hub/protocol.ts';
+import { TestClient } from '../../runtime/test/hub/support.ts';
 import { launchChromium } from './support/chromium.ts';
 import { flowc, killAll, REPO, stop, type FlowcProcess } from './support/flowc-process.ts';
 
@@ -309,26 +308,11 @@ emit ${streams}, device_mix
     const { metrics, alerts } = dashboardStreams(manifest);
 
     // A bare protocol client: hello, subscribe to everything, one snapshot per stream.
-    const snapshots = await new Promise<Map<string, ServerMessage>>((resolve, reject) => {
-      const got = new Map<string, ServerMessage>();
-      const ws = new WebSocket(`${url.replace(/^http/, 'ws')}ws`);
-      const timer = setTimeout(() => {
-        ws.terminate();
-        reject(new Error(`snapshots of ${[...got.keys()].join(', ')} only`));
-      }, 20_000);
-      ws.on('message', (data: Buffer) => {
-        for (const message of parseServerFrame(data.toString('utf8'))) {
-          if (message.type === 'hello') ws.send(JSON.stringify({ v: PROTOCOL_VERSION, type: 'subscribe', streams: '*' }));
-          if (message.type === 'snapshot') got.set(message.stream, message);
-        }
-        if ([...metrics, ...alerts].every((s) => got.has(s))) {
-          clearTimeout(timer);
-          ws.close();
-          resolve(got);
-        }
-      });
-      ws.on('error', reject);
-    });
+    const client = await TestClient.ready(`${url.replace(/^http/, 'ws')}ws`);
+    client.subscribe('*');
+    await client.until((ms) => [...metrics, ...alerts].every((s) => ms.some((m) => m.type === 'snapshot' && m.stream === s)), 'a snapshot of every stream');
+    await client.close();
+    const snapshots = new Map(client.ofType('snapshot').map((m) => [m.stream, m]));
     // A point is one plotted value: one measure of one window row (a top-k entry counts as one).
     for (const name of metrics) {
       const snapshot = snapshots.get(name);

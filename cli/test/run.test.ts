@@ -5,9 +5,9 @@ import { existsSync, mkdtempSync, readFileSync, readdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { WebSocket } from 'ws';
-import { PROTOCOL_VERSION, parseServerFrame, type ServerMessage } from '../../runtime/src/hub/index.ts';
+import type { ServerMessage } from '../../runtime/src/hub/index.ts';
 import { writeSampleJsonl } from '../../runtime/src/simulator/index.ts';
+import { TestClient } from '../../runtime/test/hub/support.ts';
 import { flowc, killAll, type FlowcProcess } from './support/flowc-process.ts';
 
 
@@ -38,31 +38,13 @@ async function metricsWhen(url: string, ready: (text: string) => boolean, timeou
   }
 }
 
-/** The first messages of the hub's WebSocket (subscribed to every stream on `hello`) until `enough` says so. */
-function wsMessages(url: string, enough: (messages: ServerMessage[]) => boolean, timeoutMs = 12_000): Promise<ServerMessage[]> {
-  return new Promise((resolve, reject) => {
-    const messages: ServerMessage[] = [];
-    const ws = new WebSocket(`${url.replace(/^http/, 'ws')}ws`);
-    const timer = setTimeout(() => {
-      ws.terminate();
-      reject(new Error(`only ${messages.length} messages: ${messages.map((m) => m.type).join(', ')}`));
-    }, timeoutMs);
-    ws.on('message', (data: Buffer) => {
-      for (const message of parseServerFrame(data.toString('utf8'))) {
-        messages.push(message);
-        if (message.type === 'hello') ws.send(JSON.stringify({ v: PROTOCOL_VERSION, type: 'subscribe', streams: '*' }));
-      }
-      if (enough(messages)) {
-        clearTimeout(timer);
-        ws.close();
-        resolve(messages);
-      }
-    });
-    ws.on('error', (error) => {
-      clearTimeout(timer);
-      reject(error);
-    });
-  });
+/** The first messages of the hub's WebSocket (subscribed to every stream) until `enough` says so. */
+async function wsMessages(url: string, enough: (messages: readonly ServerMessage[]) => boolean): Promise<readonly ServerMessage[]> {
+  const client = await TestClient.ready(`${url.replace(/^http/, 'ws')}ws`);
+  client.subscribe('*');
+  await client.until(enough, 'enough messages');
+  await client.close();
+  return client.messages;
 }
 
 interface Summary {

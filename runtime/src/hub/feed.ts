@@ -51,12 +51,6 @@ export interface FeedOptions {
   readonly now: () => EpochMillis;
 }
 
-/** How `publish` is told about the records it gets. */
-export interface PublishOptions {
-  /** An early firing: partial results of windows still open (updates carry `early: true`). */
-  readonly early?: boolean;
-}
-
 export class LiveFeed {
   readonly streams: readonly StreamInfo[];
   private readonly options: FeedOptions;
@@ -286,12 +280,12 @@ export class LiveFeed {
   // ───────────────────────────── publishing ─────────────────────────────
 
   /** Emitted records: alert streams as `alert`, metric streams as `update`; kept in memory, sent to the subscribers. */
-  publish(records: readonly SinkRecord<unknown>[], options: PublishOptions = {}): void {
+  publish(records: readonly SinkRecord<unknown>[]): void {
     if (records.length > 1 && this.corked === null) {
       // Every client's frames of this publish go out in one write (see HubClient.cork).
       this.corked = new Set();
       try {
-        this.publish(records, options);
+        this.publish(records);
       } finally {
         const corked = this.corked;
         this.corked = null;
@@ -299,7 +293,6 @@ export class LiveFeed {
       }
       return;
     }
-    const early = options.early === true;
     // Consecutive records of one stream go out as one frame (an array when there are several).
     let frame: StreamFrame | null = null;
     for (const record of records) {
@@ -326,7 +319,7 @@ export class LiveFeed {
       (this.recentRows.get(stream) as RecentRows).put(group, { key: record.key, time: record.timestamp, row });
       if (!frame.subscribed) continue;
       const update: UpdateMessage =
-        early || record.early === true
+        record.early === true
           ? { v: PROTOCOL_VERSION, type: 'update', stream, key: record.key, time: record.timestamp, row, early: true }
           : { v: PROTOCOL_VERSION, type: 'update', stream, key: record.key, time: record.timestamp, row };
       frame.texts.push(this.stringify(update));

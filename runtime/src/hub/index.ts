@@ -2,7 +2,7 @@
 // minimal page) and a WebSocket (/ws, protocol v2) pushing subscribed window results and alerts.
 // See README.md.
 export { DashboardHub, type DashboardHubOptions, type HealthFigures, type MetricsEndpoint } from './server.ts';
-export { DEFAULT_SNAPSHOT_LIMIT, type PublishOptions } from './feed.ts';
+export { DEFAULT_SNAPSHOT_LIMIT } from './feed.ts';
 export {
   StoredSeriesHistory,
   groupIdentity,

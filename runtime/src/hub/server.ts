@@ -17,7 +17,7 @@ import type { Registry } from 'prom-client';
 import { WebSocketServer, type WebSocket } from 'ws';
 import type { EpochMillis, PipelineManifest, SinkRecord } from '../api/index.ts';
 import { AccessPolicy } from './access.ts';
-import { DEFAULT_SNAPSHOT_LIMIT, LiveFeed, type PublishOptions } from './feed.ts';
+import { DEFAULT_SNAPSHOT_LIMIT, LiveFeed } from './feed.ts';
 import type { MetricHistory } from './history.ts';
 import { hubMetrics, type HubMetrics } from './metrics.ts';
 import { dashboardPage } from './page.ts';
@@ -150,8 +150,8 @@ export class DashboardHub implements Publisher {
   }
 
   /** Pushes emitted records to their subscribers: alert streams as `alert`, metric streams as `update`. */
-  publish(records: readonly SinkRecord<unknown>[], options?: PublishOptions): void {
-    this.feed.publish(records, options);
+  publish(records: readonly SinkRecord<unknown>[]): void {
+    this.feed.publish(records);
   }
 
   /** Marks the pipeline as stopping (`/healthz` answers 503, new WebSockets are refused) and tells the clients. */

@@ -6,11 +6,10 @@
 // Early firings arrive marked (`SinkRecord.early`) and go out as updates with `early: true`; the
 // window's final row replaces them.
 import type { Sink, SinkRecord } from '../api/index.ts';
-import type { PublishOptions } from './feed.ts';
 
 /** What a HubSink needs of the hub: `DashboardHub.publish`. */
 export interface Publisher {
-  publish(records: readonly SinkRecord<unknown>[], options?: PublishOptions): void;
+  publish(records: readonly SinkRecord<unknown>[]): void;
 }
 
 export class HubSink implements Sink<unknown> {
