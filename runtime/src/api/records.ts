@@ -36,6 +36,41 @@ export interface SourceRecord {
   readonly headers: readonly RecordHeader[];
 }
 
+/**
+ * How a result row changes the table its stream describes (Flink's RowKind, a ksqlDB table's rows).
+ * A window or session result is an update of a keyed row, not a new fact (language.md §11):
+ *
+ * - `+I` insert: the first version of a row key;
+ * - `-U` update-before: the version about to be replaced, with its old value and time (always
+ *   followed by the `+U` of the same row key in the same batch);
+ * - `+U` update-after: the new version of the row;
+ * - `-D` delete: the row is gone (a session merged into another or whose start moved, a row that
+ *   `having` now rejects), with its last value and time.
+ *
+ * Downstream aggregates retract on `-U`/`-D` and add on `+I`/`+U`; upsert sinks (Kafka, InfluxDB,
+ * the dashboard, `--out`) write `+I`/`+U` by row key, turn `-D` into a tombstone and skip `-U`.
+ */
+export type ChangeKind = '+I' | '-U' | '+U' | '-D';
+
+/** Whether a change removes a row's previous contribution (`-U`, `-D`). */
+export function isRetraction(change: ChangeKind | undefined): boolean {
+  return change === '-U' || change === '-D';
+}
+
+/**
+ * The row key of a window result: the group key text (`null` for a global aggregate) and the
+ * window bounds, as JSON text (`["US",1700000000000,1700000060000]`): unambiguous whatever the key
+ * holds, and readable as a Kafka record key.
+ */
+export function windowRowKey(key: string | null, start: EpochMillis, end: EpochMillis): string {
+  return JSON.stringify([key, start, end]);
+}
+
+/** The row key of a session: its key text and its start (`["s-42",1700000000000]`). */
+export function sessionRowKey(key: string | null, start: EpochMillis): string {
+  return JSON.stringify([key, start]);
+}
+
 /** A decoded record travelling between operators. */
 export interface StreamRecord<T> {
   /** The logical key (`key by`, group key), encoded as a string; `null` for unkeyed streams. */
@@ -45,6 +80,10 @@ export interface StreamRecord<T> {
   readonly timestamp: EpochMillis;
   /** The source partition the record (or its earliest input) came from. */
   readonly partition: number;
+  /** Window and session results: how this record changes its row. Absent: an append (source events, alerts). */
+  readonly change?: ChangeKind;
+  /** Window and session results: the row's key (`windowRowKey`, `sessionRowKey`). */
+  readonly rowKey?: string;
 }
 
 /** Records of one partition handed to an operator in one call, in arrival order. */

@@ -2,6 +2,7 @@
 // checkpoint waits for it before committing source offsets. Sinks must tolerate replays after a
 // restart: InfluxDB writes are idempotent (same measurement, tags and time overwrite), Kafka sinks
 // may write in transactions.
+import type { ChangeKind } from './records.ts';
 import type { EpochMillis } from './time.ts';
 
 /** One result handed to a sink. */
@@ -14,6 +15,14 @@ export interface SinkRecord<T> {
   readonly timestamp: EpochMillis;
   /** Set on an early firing: a result of a window still open, which a later record of the same window replaces. */
   readonly early?: true;
+  /**
+   * Window and session results: how the record changes its row (records.ts `ChangeKind`). Upsert
+   * sinks write `+I`/`+U` under `rowKey`, delete on `-D` and skip `-U`. Absent: an append (alerts,
+   * dead letters).
+   */
+  readonly change?: ChangeKind;
+  /** Window and session results: the row key (group key + window bounds; session key + start). */
+  readonly rowKey?: string;
 }
 
 export interface Sink<T = unknown> {

@@ -21,7 +21,13 @@ export class SinkWriter implements PortWriter {
     const early = batch.early === true;
     for (let i = 0; i < n; i++) {
       const record = records[i] as StreamRecord<unknown>;
-      out[i] = early ? { stream, key: record.key, value: record.value, timestamp: record.timestamp, early: true } : { stream, key: record.key, value: record.value, timestamp: record.timestamp };
+      if (record.change === undefined) {
+        out[i] = early ? { stream, key: record.key, value: record.value, timestamp: record.timestamp, early: true } : { stream, key: record.key, value: record.value, timestamp: record.timestamp };
+      } else if (early) {
+        out[i] = { stream, key: record.key, value: record.value, timestamp: record.timestamp, early: true, change: record.change, rowKey: record.rowKey };
+      } else {
+        out[i] = { stream, key: record.key, value: record.value, timestamp: record.timestamp, change: record.change, rowKey: record.rowKey };
+      }
     }
     this.sink.write(out);
   }

@@ -87,7 +87,7 @@ export class DeriveProcessor extends StatelessProcessor {
     const out = new Array<StreamRecord<unknown>>(n);
     for (let i = 0; i < n; i++) {
       const record = records[i] as StreamRecord<unknown>;
-      out[i] = { key: record.key, value: derive(record.value), timestamp: record.timestamp, partition: record.partition };
+      out[i] = { key: record.key, value: derive(record.value), timestamp: record.timestamp, partition: record.partition, change: record.change, rowKey: record.rowKey };
     }
     context.emit({ partition: batch.partition, records: out });
   }
@@ -112,7 +112,7 @@ function rekey(records: readonly StreamRecord<unknown>[], key: KeyExtractor<unkn
   const out = new Array<StreamRecord<unknown>>(n);
   for (let i = 0; i < n; i++) {
     const record = records[i] as StreamRecord<unknown>;
-    out[i] = { key: key(record.value), value: record.value, timestamp: record.timestamp, partition: record.partition };
+    out[i] = { key: key(record.value), value: record.value, timestamp: record.timestamp, partition: record.partition, change: record.change, rowKey: record.rowKey };
   }
   return out;
 }
@@ -158,7 +158,7 @@ export class RepartitionProcessor extends StatelessProcessor {
       const record = records[i] as StreamRecord<unknown>;
       const k = key(record.value);
       const p = partitionForKey(k, partitions);
-      const moved: StreamRecord<unknown> = { key: k, value: record.value, timestamp: record.timestamp, partition: p };
+      const moved: StreamRecord<unknown> = { key: k, value: record.value, timestamp: record.timestamp, partition: p, change: record.change, rowKey: record.rowKey };
       const bucket = buckets[p];
       if (bucket === undefined) buckets[p] = [moved];
       else bucket.push(moved);
@@ -175,7 +175,7 @@ function rekeyTo(records: readonly StreamRecord<unknown>[], key: KeyExtractor<un
   const out = new Array<StreamRecord<unknown>>(n);
   for (let i = 0; i < n; i++) {
     const record = records[i] as StreamRecord<unknown>;
-    out[i] = { key: key(record.value), value: record.value, timestamp: record.timestamp, partition };
+    out[i] = { key: key(record.value), value: record.value, timestamp: record.timestamp, partition, change: record.change, rowKey: record.rowKey };
   }
   return out;
 }
