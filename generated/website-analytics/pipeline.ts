@@ -272,7 +272,7 @@ export const realtimeWindowNode: rt.FinalAggregateNode<AnalyticsEvent, typeof re
 };
 
 // website-analytics.flow:66:3
-// `aggregate session_health`, first phase: partial aggregates per partition over `window tumbling 5s`, merged by `session_health.window`.
+// `aggregate session_health` over `window tumbling 5s`.
 /** The aggregates of `session_health`: one mergeable accumulator per distinct aggregate call. */
 export const sessionHealthAggregates = {
   /** `avg(if(pages <= 1, 1.0, 0.0))` */
@@ -283,24 +283,6 @@ export const sessionHealthAggregates = {
   a2: rt.percentile((row: SessionsRow) => row.duration_s, 0.95),
 } satisfies rt.AggregateSlots<SessionsRow>;
 
-export const sessionHealthPartialNode: rt.PartialAggregateNode<SessionsRow, typeof sessionHealthAggregates> = {
-  kind: 'windowAggregate',
-  id: 'session_health.partial',
-  name: 'session_health',
-  stage: 1,
-  parallelism: 'partitioned',
-  phase: 'partial',
-  peer: 'session_health.window',
-  window: { kind: 'tumbling', sizeMs: 5000 },
-  time: 'processing',
-  latenessMs: 0,
-  earlyFiringMs: null,
-  changelogTopic: 'website_analytics-session_health-partial-changelog',
-  aggregates: sessionHealthAggregates,
-};
-
-// website-analytics.flow:65:11
-// `aggregate session_health`, second phase: merges the partials of `session_health.partial`, then evaluates the measures.
 /** The row of `session_health` for one window. */
 export function sessionHealthFinish(values: rt.AggregateResults<typeof sessionHealthAggregates>, window: rt.WindowBounds): SessionHealthRow {
   const bounce_rate = values.a0 * 100;
@@ -315,19 +297,20 @@ export function sessionHealthFinish(values: rt.AggregateResults<typeof sessionHe
   };
 }
 
-export const sessionHealthWindowNode: rt.FinalAggregateNode<SessionsRow, typeof sessionHealthAggregates, SessionHealthRow> = {
+export const sessionHealthWindowNode: rt.WindowAggregateNode<SessionsRow, null, typeof sessionHealthAggregates, SessionHealthRow> = {
   kind: 'windowAggregate',
   id: 'session_health.window',
   name: 'session_health',
   stage: 2,
   parallelism: 'single',
-  phase: 'final',
-  peer: 'session_health.partial',
+  phase: 'single',
+  input: 'updates',
   window: { kind: 'tumbling', sizeMs: 5000 },
   time: 'processing',
   latenessMs: 0,
   earlyFiringMs: null,
   changelogTopic: 'website_analytics-session_health-window-changelog',
+  groupKey: null,
   aggregates: sessionHealthAggregates,
   finish: sessionHealthFinish,
   alert: null,
@@ -586,7 +569,7 @@ export const geographyWindowNode: rt.WindowAggregateNode<AnalyticsEvent, Geograp
 };
 
 // website-analytics.flow:95:3
-// `aggregate funnel`, first phase: partial aggregates per partition over `window tumbling 1m`, merged by `funnel.window`.
+// `aggregate funnel` over `window tumbling 1m`.
 /** The aggregates of `funnel`: one mergeable accumulator per distinct aggregate call. */
 export const funnelAggregates = {
   /** `count()` */
@@ -601,24 +584,6 @@ export const funnelAggregates = {
   a4: rt.avg((row: SessionsRow) => row.pages),
 } satisfies rt.AggregateSlots<SessionsRow>;
 
-export const funnelPartialNode: rt.PartialAggregateNode<SessionsRow, typeof funnelAggregates> = {
-  kind: 'windowAggregate',
-  id: 'funnel.partial',
-  name: 'funnel',
-  stage: 1,
-  parallelism: 'partitioned',
-  phase: 'partial',
-  peer: 'funnel.window',
-  window: { kind: 'tumbling', sizeMs: 60_000 },
-  time: 'event',
-  latenessMs: 0,
-  earlyFiringMs: null,
-  changelogTopic: 'website_analytics-funnel-partial-changelog',
-  aggregates: funnelAggregates,
-};
-
-// website-analytics.flow:94:11
-// `aggregate funnel`, second phase: merges the partials of `funnel.partial`, then evaluates the measures.
 /** The row of `funnel` for one window. */
 export function funnelFinish(values: rt.AggregateResults<typeof funnelAggregates>, window: rt.WindowBounds): FunnelRow {
   const sessions_started = values.a0;
@@ -637,19 +602,20 @@ export function funnelFinish(values: rt.AggregateResults<typeof funnelAggregates
   };
 }
 
-export const funnelWindowNode: rt.FinalAggregateNode<SessionsRow, typeof funnelAggregates, FunnelRow> = {
+export const funnelWindowNode: rt.WindowAggregateNode<SessionsRow, null, typeof funnelAggregates, FunnelRow> = {
   kind: 'windowAggregate',
   id: 'funnel.window',
   name: 'funnel',
   stage: 2,
   parallelism: 'single',
-  phase: 'final',
-  peer: 'funnel.partial',
+  phase: 'single',
+  input: 'updates',
   window: { kind: 'tumbling', sizeMs: 60_000 },
   time: 'event',
   latenessMs: 0,
   earlyFiringMs: null,
   changelogTopic: 'website_analytics-funnel-window-changelog',
+  groupKey: null,
   aggregates: funnelAggregates,
   finish: funnelFinish,
   alert: null,
@@ -1015,7 +981,7 @@ export const sinkLogNode: rt.SinkNode = {
   ],
 };
 
-/** The pipeline `website_analytics`: 29 operators in 3 stages, wired as planned. */
+/** The pipeline `website_analytics`: 27 operators in 3 stages, wired as planned. */
 export const topology: rt.Topology = {
   pipeline: 'website_analytics',
   nodes: [
@@ -1029,7 +995,6 @@ export const topology: rt.Topology = {
     sessionsLateNode,
     realtimePartialNode,
     realtimeWindowNode,
-    sessionHealthPartialNode,
     sessionHealthWindowNode,
     businessPartialNode,
     businessWindowNode,
@@ -1038,7 +1003,6 @@ export const topology: rt.Topology = {
     geographyFilterNode,
     geographyRepartitionNode,
     geographyWindowNode,
-    funnelPartialNode,
     funnelWindowNode,
     bouncesWindowNode,
     checkoutAbandonedPatternNode,
@@ -1063,14 +1027,13 @@ export const topology: rt.Topology = {
     { from: 'events.repartition.sessionId', to: 'sessions.window', partitioning: 'hash', output: 'main' },
     { from: 'events.repartition.sessionId', to: 'checkout_abandoned.pattern', partitioning: 'hash', output: 'main' },
     { from: 'sessions.window', to: 'sessions.late', partitioning: 'forward', output: 'late' },
-    { from: 'sessions.window', to: 'session_health.partial', partitioning: 'forward', output: 'main' },
-    { from: 'sessions.window', to: 'funnel.partial', partitioning: 'forward', output: 'main' },
+    { from: 'sessions.window', to: 'session_health.window', partitioning: 'global', output: 'main' },
+    { from: 'sessions.window', to: 'funnel.window', partitioning: 'global', output: 'main' },
     { from: 'sessions.window', to: 'sink.log', partitioning: 'forward', output: 'main' },
     { from: 'realtime.partial', to: 'realtime.window', partitioning: 'global', output: 'main' },
     { from: 'realtime.window', to: 'sink.influx.website_metrics', partitioning: 'forward', output: 'main' },
     { from: 'realtime.window', to: 'sink.kafka.processed-metrics', partitioning: 'forward', output: 'main' },
     { from: 'realtime.window', to: 'sink.dashboard', partitioning: 'forward', output: 'main' },
-    { from: 'session_health.partial', to: 'session_health.window', partitioning: 'global', output: 'main' },
     { from: 'session_health.window', to: 'sink.influx.website_metrics', partitioning: 'forward', output: 'main' },
     { from: 'session_health.window', to: 'sink.kafka.processed-metrics', partitioning: 'forward', output: 'main' },
     { from: 'session_health.window', to: 'sink.dashboard', partitioning: 'forward', output: 'main' },
@@ -1087,7 +1050,6 @@ export const topology: rt.Topology = {
     { from: 'geography.window', to: 'sink.influx.website_metrics', partitioning: 'forward', output: 'main' },
     { from: 'geography.window', to: 'sink.kafka.processed-metrics', partitioning: 'forward', output: 'main' },
     { from: 'geography.window', to: 'sink.dashboard', partitioning: 'forward', output: 'main' },
-    { from: 'funnel.partial', to: 'funnel.window', partitioning: 'global', output: 'main' },
     { from: 'funnel.window', to: 'sink.influx.website_metrics', partitioning: 'forward', output: 'main' },
     { from: 'funnel.window', to: 'sink.kafka.processed-metrics', partitioning: 'forward', output: 'main' },
     { from: 'funnel.window', to: 'sink.dashboard', partitioning: 'forward', output: 'main' },
@@ -1102,7 +1064,6 @@ export const topology: rt.Topology = {
     { name: 'website_analytics-business-window-changelog', kind: 'changelog', node: 'business.window' },
     { name: 'website_analytics-checkout_abandoned-pattern-changelog', kind: 'changelog', node: 'checkout_abandoned.pattern' },
     { name: 'website_analytics-events-repartition-sessionId', kind: 'repartition', node: 'events.repartition.sessionId' },
-    { name: 'website_analytics-funnel-partial-changelog', kind: 'changelog', node: 'funnel.partial' },
     { name: 'website_analytics-funnel-window-changelog', kind: 'changelog', node: 'funnel.window' },
     { name: 'website_analytics-geography-repartition', kind: 'repartition', node: 'geography.repartition' },
     { name: 'website_analytics-geography-window-changelog', kind: 'changelog', node: 'geography.window' },
@@ -1110,7 +1071,6 @@ export const topology: rt.Topology = {
     { name: 'website_analytics-popular_pages-window-changelog', kind: 'changelog', node: 'popular_pages.window' },
     { name: 'website_analytics-realtime-partial-changelog', kind: 'changelog', node: 'realtime.partial' },
     { name: 'website_analytics-realtime-window-changelog', kind: 'changelog', node: 'realtime.window' },
-    { name: 'website_analytics-session_health-partial-changelog', kind: 'changelog', node: 'session_health.partial' },
     { name: 'website_analytics-session_health-window-changelog', kind: 'changelog', node: 'session_health.window' },
     { name: 'website_analytics-sessions-window-changelog', kind: 'changelog', node: 'sessions.window' },
   ],

@@ -109,6 +109,12 @@ interface WindowAggregateBase<In> extends NodeBase {
 /** A windowed aggregate evaluated in one node: keyed aggregates, or global ones on single input. */
 export interface WindowAggregateNode<In, Key, Slots extends AggregateSlots<In>, Out> extends WindowAggregateBase<In> {
   readonly phase: 'single';
+  /**
+   * `updates`: the input is another aggregate's rows (keyed changes, records.ts `ChangeKind`): the
+   * operator keeps each window's live input rows, so a `-U`/`-D` retracts exactly what its row
+   * added, for every aggregate function. Absent or `appends`: every record is a new fact.
+   */
+  readonly input?: 'appends' | 'updates';
   /** `group by …`; `null`: one global group. */
   readonly groupKey: GroupKeySpec<In, Key> | null;
   readonly aggregates: Slots;

@@ -36,6 +36,8 @@ export interface StreamEnd {
   /** Largest watermark delay of the sources feeding the stream (0 without event time). */
   readonly watermarkMs: number;
   readonly record: RecordType | null;
+  /** The stream is another aggregate's rows: keyed changes (insert, update, delete), not new facts. */
+  readonly updates: boolean;
 }
 
 export function parallelismOf(partitioning: Partitioning): Parallelism {

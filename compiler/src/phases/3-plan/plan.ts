@@ -272,6 +272,8 @@ export interface WindowAggregateNode extends NodeBase {
   readonly having: RenderedExpr | null;
   readonly alert: AlertPlan | null;
   readonly phase: 'single' | 'partial' | 'final';
+  /** `updates`: the input is another aggregate's rows, whose retractions the window applies. */
+  readonly input: 'appends' | 'updates';
   /** On a `final` node: the id of its partial; on a `partial` node: the id of its final. */
   readonly peer: string | null;
   /** The compacted changelog topic its state is checkpointed to: `<pipeline>-<node>-changelog`. */

@@ -114,7 +114,7 @@ export class FinalAggregateProcessor<In, Slots extends AggregateSlots<In>, Out> 
       const pane = this.paneFor(ps, start, context);
       const cell = pane.cells.get('');
       if (cell === undefined) {
-        pane.cells.set('', { keyText: '', key: null, accs: this.slots.restore(partial.states), n: partial.count, version: ++ps.version });
+        pane.cells.set('', { keyText: '', key: null, accs: this.slots.restore(partial.states), n: partial.count, version: ++ps.version, rows: null, stale: false });
       } else {
         this.slots.mergeStates(cell.accs, partial.states);
         cell.n += partial.count;

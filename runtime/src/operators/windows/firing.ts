@@ -10,15 +10,21 @@
 //   early    every `earlyFiringMs` of processing time, open windows (`s + size − 1 > W`) whose
 //            key changed since their previous early firing are emitted in a batch marked `early`.
 //
+// Every row is a change of the keyed row `(group key, window bounds)` (records.ts `ChangeKind`):
+// the first firing inserts it (`+I`); an update emits the previous row as `-U` and the new one as
+// `+U`, or `-D` when `having` now rejects it. The previous row of a fired window is kept while the
+// window can still change (allowed lateness, the final's processing retention). Early rows are
+// `+I` the first time a window and key is shown, `+U` after; they only reach sinks.
+//
 // Rows are emitted in window order, then key order (first update in the window's earliest pane
 // first); the record's timestamp is the window's end.
 import type { AggregateResults, AggregateSlots } from '../../api/aggregates.ts';
 import type { OperatorContext } from '../../api/processor.ts';
-import type { StreamRecord } from '../../api/records.ts';
+import { windowRowKey, type ChangeKind, type StreamRecord } from '../../api/records.ts';
 import type { EpochMillis } from '../../api/time.ts';
 import type { WindowBounds } from '../../api/windows.ts';
 import { TIMER_WINDOW_END, ceilTo, floorTo } from './common.ts';
-import { PanedOperator, type Pane, type PanePartition, type PanedConfig } from './paned.ts';
+import { PanedOperator, type Cell, type Pane, type PanePartition, type PanedConfig } from './paned.ts';
 import type { SlotAccumulators } from './slots.ts';
 
 /**
@@ -106,6 +112,9 @@ export abstract class WindowFiringOperator<R, In, Key, Slots extends AggregateSl
     for (const start of ps.panes.keys()) {
       if (floorTo(start, slideMs) + sizeMs - 1 + lateness <= watermark) ps.panes.delete(start);
     }
+    for (const s of ps.emitted.keys()) {
+      if (s + sizeMs - 1 + lateness <= watermark) ps.emitted.delete(s);
+    }
     this.flush(ps, false, context);
   }
 
@@ -130,11 +139,11 @@ export abstract class WindowFiringOperator<R, In, Key, Slots extends AggregateSl
       const pane = ps.panes.get(s);
       if (pane === undefined) return;
       if (keys === null) {
-        for (const cell of pane.cells.values()) this.emitKey(ps, cell.accs, cell.key, cell.keyText, cell.version, bounds, firing);
+        for (const cell of pane.cells.values()) this.emitKey(ps, cell, bounds, firing);
       } else {
         for (const keyText of keys) {
           const cell = pane.cells.get(keyText);
-          if (cell !== undefined) this.emitKey(ps, cell.accs, cell.key, cell.keyText, cell.version, bounds, firing);
+          if (cell !== undefined) this.emitKey(ps, cell, bounds, firing);
         }
       }
       return;
@@ -161,15 +170,24 @@ export abstract class WindowFiringOperator<R, In, Key, Slots extends AggregateSl
       let key: Key | undefined;
       let single: SlotAccumulators | null = null;
       let cells = 0;
+      let n = 0;
       for (const pane of panes) {
         const cell = pane.cells.get(keyText);
         if (cell === undefined) continue;
         if (cell.version > version) version = cell.version;
         key = cell.key;
-        single = cell.accs;
+        single = this.accsOf(cell);
         cells++;
+        n += cell.n;
       }
-      if (cells === 0 || (firing === Firing.Early && !this.changedSinceEarly(ps, s, keyText, version))) continue;
+      if (cells === 0) continue;
+      if (n === 0) {
+        // Every input row of the window was retracted: the row is gone.
+        if (firing !== Firing.Early) this.emitGone(ps, keyText, bounds);
+        continue;
+      }
+      let change: ChangeKind | null = null;
+      if (firing === Firing.Early && (change = this.earlyChange(ps, s, keyText, version)) === null) continue;
       let accs: SlotAccumulators;
       if (cells === 1) {
         accs = single!;
@@ -177,36 +195,88 @@ export abstract class WindowFiringOperator<R, In, Key, Slots extends AggregateSl
         this.slots.reset(scratch);
         for (const pane of panes) {
           const cell = pane.cells.get(keyText);
-          if (cell !== undefined) this.slots.merge(scratch, cell.accs);
+          if (cell !== undefined) this.slots.merge(scratch, this.accsOf(cell));
         }
         accs = scratch;
       }
-      this.emitRow(ps, accs, key as Key, keyText, bounds);
+      if (change !== null) this.emitEarlyRow(ps, accs, key as Key, keyText, bounds, change);
+      else this.emitRow(ps, accs, key as Key, keyText, bounds);
     }
   }
 
-  private emitKey(ps: PanePartition<Key>, accs: SlotAccumulators, key: Key, keyText: string, version: number, bounds: WindowBounds, firing: Firing): void {
-    if (firing === Firing.Early && !this.changedSinceEarly(ps, bounds.start, keyText, version)) return;
-    this.emitRow(ps, accs, key, keyText, bounds);
+  private emitKey(ps: PanePartition<Key>, cell: Cell<Key>, bounds: WindowBounds, firing: Firing): void {
+    if (cell.n === 0) {
+      // Every input row of the window was retracted: the row is gone.
+      if (firing !== Firing.Early) this.emitGone(ps, cell.keyText, bounds);
+      return;
+    }
+    const accs = this.accsOf(cell);
+    if (firing !== Firing.Early) {
+      this.emitRow(ps, accs, cell.key, cell.keyText, bounds);
+      return;
+    }
+    const change = this.earlyChange(ps, bounds.start, cell.keyText, cell.version);
+    if (change !== null) this.emitEarlyRow(ps, accs, cell.key, cell.keyText, bounds, change);
   }
 
-  /** Whether the key changed in the window since its last early firing (and records this one). */
-  private changedSinceEarly(ps: PanePartition<Key>, s: EpochMillis, keyText: string, version: number): boolean {
+  /** The window has no input left for the key: deletes the row downstream saw, if any. */
+  private emitGone(ps: PanePartition<Key>, keyText: string, bounds: WindowBounds): void {
+    const shown = ps.emitted.get(bounds.start);
+    const previous = shown?.get(keyText);
+    if (previous === undefined) return;
+    this.out.push({ ...(previous as StreamRecord<Out>), change: '-D' });
+    shown!.delete(keyText);
+  }
+
+  /**
+   * Whether the key changed in the window since its last early firing (and records this one):
+   * `null` when it did not, else the early row's kind (`+I` the first time).
+   */
+  private earlyChange(ps: PanePartition<Key>, s: EpochMillis, keyText: string, version: number): ChangeKind | null {
     let emitted = ps.earlyVersions.get(s);
     if (emitted === undefined) ps.earlyVersions.set(s, (emitted = new Map()));
     const previous = emitted.get(keyText);
-    if (previous !== undefined && previous >= version) return false;
+    if (previous !== undefined && previous >= version) return null;
     emitted.set(keyText, version);
-    return true;
+    return previous === undefined ? '+I' : '+U';
   }
 
-  private emitRow(ps: PanePartition<Key>, accs: SlotAccumulators, key: Key, keyText: string, bounds: WindowBounds): void {
+  private emitEarlyRow(ps: PanePartition<Key>, accs: SlotAccumulators, key: Key, keyText: string, bounds: WindowBounds, change: ChangeKind): void {
     const row = this.finish(this.slots.results(accs, this.geometry.sizeMs), bounds, key);
     if (row === null) {
       this.filtered++;
       return;
     }
-    this.out.push({ key: this.keyed ? keyText : null, value: row, timestamp: bounds.end, partition: ps.partition });
+    const k = this.keyed ? keyText : null;
+    this.out.push({ key: k, value: row, timestamp: bounds.end, partition: ps.partition, change, rowKey: windowRowKey(k, bounds.start, bounds.end) });
+  }
+
+  /**
+   * Emits the window's row for the key as a change of the row downstream operators last saw:
+   * `+I` the first time, `-U` + `+U` after, `-D` when `having` now rejects a row that was shown.
+   */
+  private emitRow(ps: PanePartition<Key>, accs: SlotAccumulators, key: Key, keyText: string, bounds: WindowBounds): void {
+    const row = this.finish(this.slots.results(accs, this.geometry.sizeMs), bounds, key);
+    const k = this.keyed ? keyText : null;
+    const keep = this.latenessMs > 0;
+    let shown = keep ? ps.emitted.get(bounds.start) : undefined;
+    const previous = shown?.get(keyText) as StreamRecord<Out> | undefined;
+    if (row === null) {
+      this.filtered++;
+      if (previous !== undefined) {
+        this.out.push({ ...previous, change: '-D' });
+        shown!.delete(keyText);
+      }
+      return;
+    }
+    const rowKey = windowRowKey(k, bounds.start, bounds.end);
+    if (previous !== undefined) this.out.push({ ...previous, change: '-U' });
+    const record: StreamRecord<Out> = { key: k, value: row, timestamp: bounds.end, partition: ps.partition, change: previous === undefined ? '+I' : '+U', rowKey };
+    this.out.push(record);
+    if (keep) {
+      if (shown === undefined) ps.emitted.set(bounds.start, (shown = new Map()));
+      shown.set(keyText, record as StreamRecord<unknown>);
+    }
   }
 
   private flush(ps: PanePartition<Key>, early: boolean, context: OperatorContext<Out>): void {

@@ -3,16 +3,25 @@
 // checkpoint form, the lateness rule applied to incoming records, processing-time and early-firing
 // timers. A tumbling window is the case pane = slide = size.
 //
+// An operator over an update stream (`input: 'updates'`) keeps each cell's live input rows by row
+// key: `+I`/`+U` set a row, `-U`/`-D` remove it, and the cell's accumulators are rebuilt from its
+// rows when a retraction made them stale. Every aggregate function then retracts exactly, sketches
+// included, at the cost of holding the rows of the windows still open (rows, not events: one per
+// upstream window or session). An update whose retraction is past lateness is late as a whole:
+// its `+U` (or the `+I` after a `-D`) goes to the late output with it, so the old row stays counted
+// once rather than the new one being counted beside it.
+//
 // Subclasses decide what happens when the (event or processing) watermark advances: the window
 // operators fire windows (firing.ts), the partial phase ships pane states (partial.ts).
 import type { AggregateSlots } from '../../api/aggregates.ts';
 import type { GroupKeySpec } from '../../api/topology.ts';
 import type { OperatorCheckpoint, OperatorContext, Processor } from '../../api/processor.ts';
-import type { RecordBatch } from '../../api/records.ts';
+import { isRetraction, type RecordBatch, type StreamRecord } from '../../api/records.ts';
 import type { StateEntry, StateStore, StateStoreSpec } from '../../api/state.ts';
 import { MAX_WATERMARK, MIN_WATERMARK, type DurationMillis, type EpochMillis, type TimeDomain, type Timer, type Watermark } from '../../api/time.ts';
 import type { WindowDescriptor } from '../../api/windows.ts';
 import type { JsonValue } from '../../aggregates/index.ts';
+import { decodeValue, encodeValue } from '../../aggregates/codec.ts';
 import {
   TIMER_EARLY_FIRING,
   TIMER_WINDOW_END,
@@ -68,6 +77,17 @@ export interface Cell<Key> {
   n: number;
   /** The partition's change counter at the last update: "changed since" checks compare these. */
   version: number;
+  /** Over an update stream: the live input rows by row key (appends under `#<seq>`); `null` otherwise. */
+  rows: Map<string, CellRow> | null;
+  /** A row was retracted since `accs` were last rebuilt from `rows`. */
+  stale: boolean;
+}
+
+/** One live input row of a cell over an update stream. */
+export interface CellRow {
+  readonly value: unknown;
+  readonly t: EpochMillis;
+  readonly seq: number;
 }
 
 export interface Pane<Key> {
@@ -89,6 +109,11 @@ export class PanePartition<Key> {
   readonly pending = new Map<EpochMillis, Set<string>>();
   /** Open windows' early firings: window start → key text → version emitted. */
   readonly earlyVersions = new Map<EpochMillis, Map<string, number>>();
+  /**
+   * Fired windows that may still change (lateness): window start → key text → the row last
+   * emitted downstream, retracted (`-U`/`-D`) when the row changes.
+   */
+  readonly emitted = new Map<EpochMillis, Map<string, StreamRecord<unknown>>>();
   earlyScheduled = false;
 
   constructor(
@@ -110,8 +135,12 @@ export type PaneEntry =
       readonly n: number;
       readonly v: number;
       readonly a: SlotStates;
+      /** Over an update stream: the live rows, `[row key, value, time, seq]`. */
+      readonly r?: readonly (readonly [string, JsonValue, number, number])[];
     }
-  | { readonly t: 'early'; readonly s: number; readonly x: string; readonly v: number };
+  | { readonly t: 'early'; readonly s: number; readonly x: string; readonly v: number }
+  /** A fired window's row as last emitted: window start, key text, record key, value, time, row key. */
+  | { readonly t: 'row'; readonly s: number; readonly x: string; readonly y: string | null; readonly v: JsonValue; readonly e: number; readonly r: string };
 
 export interface PanedConfig<In, Slots extends AggregateSlots<In>> {
   readonly nodeId: string;
@@ -124,6 +153,8 @@ export interface PanedConfig<In, Slots extends AggregateSlots<In>> {
   readonly changelogTopic: string;
   /** Added to a window's end for its processing-time timer (the final phase's grace). */
   readonly timerDelayMs: DurationMillis;
+  /** The input is an update stream: keep rows, apply retractions. */
+  readonly updates?: boolean;
 }
 
 const STORE_NAME = 'window-panes';
@@ -138,9 +169,11 @@ export abstract class PanedOperator<R, In, Key, Slots extends AggregateSlots<In>
   protected readonly slots: SlotSet<In, Slots>;
   protected readonly spec: StateStoreSpec;
   protected readonly states = new Map<number, PanePartition<Key>>();
+  protected readonly updates: boolean;
 
   constructor(config: PanedConfig<In, Slots>) {
     this.nodeId = config.nodeId;
+    this.updates = config.updates === true;
     this.geometry = config.geometry;
     this.time = config.time;
     this.latenessMs = Math.max(0, config.latenessMs);
@@ -270,6 +303,10 @@ export abstract class PanedOperator<R, In, Key, Slots extends AggregateSlots<In>
         let m = ps.earlyVersions.get(e.s);
         if (m === undefined) ps.earlyVersions.set(e.s, (m = new Map()));
         m.set(e.x, e.v);
+      } else if (e.t === 'row') {
+        let m = ps.emitted.get(e.s);
+        if (m === undefined) ps.emitted.set(e.s, (m = new Map()));
+        m.set(e.x, { key: e.y, value: decodeValue(e.v, 'window row'), timestamp: e.e, partition, rowKey: e.r });
       } else {
         corrupt('entry kind');
       }
@@ -278,7 +315,12 @@ export abstract class PanedOperator<R, In, Key, Slots extends AggregateSlots<In>
     for (const c of cells) {
       let pane = ps.panes.get(c.p);
       if (pane === undefined) ps.panes.set(c.p, (pane = { start: c.p, cells: new Map() }));
-      pane.cells.set(c.x, { keyText: c.x, key: decodeKey<Key>(c.k), accs: this.slots.restore(c.a), n: c.n, version: c.v });
+      let rows: Map<string, CellRow> | null = null;
+      if (c.r !== undefined) {
+        rows = new Map();
+        for (const [rowKey, value, t, seq] of c.r) rows.set(rowKey, { value: decodeValue(value, 'window row'), t, seq });
+      }
+      pane.cells.set(c.x, { keyText: c.x, key: decodeKey<Key>(c.k), accs: this.slots.restore(c.a), n: c.n, version: c.v, rows, stale: false });
     }
     this.states.set(partition, ps);
     // Timers are not checkpointed: register again what the state needs.
@@ -294,13 +336,41 @@ export abstract class PanedOperator<R, In, Key, Slots extends AggregateSlots<In>
       for (const cell of pane.cells.values()) {
         yield {
           key: `c|${pane.start}|${cell.keyText}`,
-          value: { t: 'cell', p: pane.start, o: o++, x: cell.keyText, k: encodeKey(cell.key), n: cell.n, v: cell.version, a: this.slots.snapshot(cell.accs) },
+          value:
+            cell.rows === null
+              ? { t: 'cell', p: pane.start, o: o++, x: cell.keyText, k: encodeKey(cell.key), n: cell.n, v: cell.version, a: this.slots.snapshot(cell.accs) }
+              : {
+                  t: 'cell',
+                  p: pane.start,
+                  o: o++,
+                  x: cell.keyText,
+                  k: encodeKey(cell.key),
+                  n: cell.n,
+                  v: cell.version,
+                  a: this.slots.snapshot(this.accsOf(cell)),
+                  r: [...cell.rows].map(([rowKey, row]) => [rowKey, encodeValue(row.value), row.t, row.seq] as const),
+                },
         };
       }
     }
     for (const [s, m] of ps.earlyVersions) {
       for (const [x, v] of m) yield { key: `e|${s}|${x}`, value: { t: 'early', s, x, v } };
     }
+    for (const [s, m] of ps.emitted) {
+      for (const [x, row] of m) {
+        yield { key: `r|${s}|${x}`, value: { t: 'row', s, x, y: row.key, v: encodeValue(row.value), e: row.timestamp, r: row.rowKey ?? '' } };
+      }
+    }
+  }
+
+  /** A cell's accumulators, rebuilt from its live rows when a retraction made them stale. */
+  protected accsOf(cell: Cell<Key>): SlotAccumulators {
+    if (cell.stale) {
+      cell.stale = false;
+      this.slots.reset(cell.accs);
+      for (const row of cell.rows!.values()) this.slots.add(cell.accs, row.value as In, row.t, row.seq);
+    }
+    return cell.accs;
   }
 
   protected paneFor(ps: PanePartition<Key>, start: EpochMillis, context: OperatorContext<Out>): Pane<Key> {
@@ -343,8 +413,55 @@ export abstract class PanedOperator<R, In, Key, Slots extends AggregateSlots<In>
     let fired = false;
     let late = 0;
     let invalid = 0;
+    const updates = this.updates;
+    /** Over updates: the row key of a late retraction whose `+U`/`+I` must be late with it. */
+    let lateUpdate = false;
     for (let i = 0; i < count; i++) {
       const record = records[i]!;
+      if (updates) {
+        const retraction = isRetraction(record.change);
+        if (lateUpdate && !retraction) {
+          lateUpdate = false;
+          context.emitLate(record);
+          late++;
+          continue;
+        }
+        lateUpdate = false;
+        if (retraction) {
+          // A retraction never opens a pane: it removes its row from the pane that holds it. In
+          // event time that is the pane of its time; in processing time, whichever open pane the
+          // row arrived in. No such pane: the window is past lateness, and the update is late.
+          const keyText = groupKey === null ? '' : groupKey.text(record.value);
+          const rowKey = record.rowKey ?? '';
+          let start = NaN;
+          if (eventTime) {
+            const t = record.timestamp;
+            start = t - (((t % paneMs) + paneMs) % paneMs);
+            if (!Number.isFinite(start)) {
+              invalid++;
+              continue;
+            }
+            if (floorTo(start, slideMs) + sizeMs - 1 + lateness <= watermark) start = NaN;
+          } else {
+            for (const [at, open] of ps.panes) {
+              if (open.cells.get(keyText)?.rows?.has(rowKey) === true) start = at;
+            }
+          }
+          if (Number.isNaN(start)) {
+            lateUpdate = true;
+            context.emitLate(record);
+            late++;
+            continue;
+          }
+          const cell = ps.panes.get(start)?.cells.get(keyText);
+          if (cell === undefined || cell.rows === null || !cell.rows.delete(rowKey)) continue;
+          cell.stale = true;
+          cell.n--;
+          cell.version = ++ps.version;
+          if (ceilTo(start + paneMs - sizeMs, slideMs) + sizeMs - 1 <= watermark) this.markUpdated(ps, start, keyText);
+          continue;
+        }
+      }
       const t = eventTime ? record.timestamp : arrival;
       const start = t - (((t % paneMs) + paneMs) % paneMs);
       if (start !== currentStart) {
@@ -370,10 +487,21 @@ export abstract class PanedOperator<R, In, Key, Slots extends AggregateSlots<In>
       const keyText = groupKey === null ? '' : groupKey.text(value);
       let cell = pane.cells.get(keyText);
       if (cell === undefined) {
-        cell = { keyText, key: groupKey === null ? (null as Key) : groupKey.extract(value), accs: slots.create(), n: 0, version: 0 };
+        cell = { keyText, key: groupKey === null ? (null as Key) : groupKey.extract(value), accs: slots.create(), n: 0, version: 0, rows: updates ? new Map() : null, stale: false };
         pane.cells.set(keyText, cell);
       }
-      slots.add(cell.accs, value, t, ps.seq++);
+      const seq = ps.seq++;
+      if (updates) {
+        const rows = cell.rows!;
+        const rowKey = record.rowKey ?? `#${seq}`;
+        // An update whose `-U` was filtered out upstream replaces its row all the same.
+        if (rows.delete(rowKey)) {
+          cell.stale = true;
+          cell.n--;
+        }
+        rows.set(rowKey, { value, t, seq });
+      }
+      if (!cell.stale) slots.add(cell.accs, value, t, seq);
       cell.n++;
       cell.version = ++ps.version;
       if (fired) this.markUpdated(ps, start, keyText);

@@ -1,12 +1,13 @@
-// Session windows: per key, records less than `gap` apart form one session; a record satisfying
-// `until` closes its session at once. In event time or processing time.
+// Session windows: per key, records at most `gap` apart form one session (the gap is inclusive,
+// as in Flink's `TimeWindow.intersects` and ksqlDB); a record satisfying `until` closes its session
+// at once. In event time or processing time.
 //
 // A session holds its first and last record times and one accumulator set. Its bounds are
 // `[first, last + gap)`, or `[first, last]` written `{ start: first, end: last }` once closed by
 // `until` (language.md §10: the closing record's time is the window end). A record at time t:
 //
 //   - joins every session it is within reach of: an open session `S` when
-//     `S.first − gap < t < S.last + gap`, a closed one when `S.first − gap < t <= S.last`; no
+//     `S.first − gap <= t <= S.last + gap`, a closed one when `S.first − gap <= t <= S.last`; no
 //     record crosses a closed session's end (a closed session is never extended past its end,
 //     and a record after it starts a new session);
 //   - when it reaches several sessions (an out-of-order record bridging a hole), they merge into
@@ -22,11 +23,14 @@
 //             what makes sessions independent of arrival order: a session is purged at
 //             `maxTs + L <= W` (below), and any record that could still reach a purged session has
 //             `t <= maxTs`, so it is late by this rule.
-//   - fire:   an open session fires when `W >= last + gap − 1` (its last instant, `maxTs`).
+//   - fire:   an open session fires when `W >= last + gap` (`maxTs`: the last instant a record
+//             can still join it at; one later than Flink's `end − 1`, so that no on-time record
+//             changes a session after it fired).
 //   - update: a record that changes a session which has fired (or is closed) re-emits it at the
-//             end of the batch. Its bounds may have grown (an earlier first record, a merge): the
-//             row then carries the new bounds (no retraction of the old row in v1).
-//   - purge:  a session is forgotten at `maxTs + L <= W`, `maxTs` being `last + gap − 1` when
+//             end of the batch, as a change of the row `(key, start)` (records.ts `ChangeKind`):
+//             `-U` old + `+U` new while its start stays; `-D` old + `+I` new when its start moved
+//             earlier; a session merged into another is deleted (`-D`).
+//   - purge:  a session is forgotten at `maxTs + L <= W`, `maxTs` being `last + gap` when
 //             open and `last` when closed.
 // Processing time: t is the processing clock (read once per batch), lateness is 0, and sessions
 // fire on timers at `last + gap`.
@@ -38,12 +42,13 @@
 import type { AggregateSlots } from '../../api/aggregates.ts';
 import type { Predicate } from '../../api/functions.ts';
 import type { OperatorCheckpoint, OperatorContext, Processor } from '../../api/processor.ts';
-import type { RecordBatch, StreamRecord } from '../../api/records.ts';
+import { sessionRowKey, type ChangeKind, type RecordBatch, type StreamRecord } from '../../api/records.ts';
 import type { StateEntry, StateStore, StateStoreSpec } from '../../api/state.ts';
 import { MAX_WATERMARK, MIN_WATERMARK, type DurationMillis, type EpochMillis, type TimeDomain, type Timer, type Watermark } from '../../api/time.ts';
 import type { GroupKeySpec, WindowAggregateNode } from '../../api/topology.ts';
 import type { WindowBounds } from '../../api/windows.ts';
 import type { JsonValue } from '../../aggregates/index.ts';
+import { decodeValue, encodeValue } from '../../aggregates/codec.ts';
 import {
   TIMER_EARLY_FIRING,
   TIMER_SESSION_GAP,
@@ -72,6 +77,8 @@ interface SessionKey<Key> {
 
 interface Session<Key> {
   readonly owner: SessionKey<Key>;
+  /** The row last emitted downstream (not early), retracted when the session changes; `null`: none. */
+  shown: StreamRecord<unknown> | null;
   /** Creation order in the partition: breaks ties between equal deadlines. */
   readonly ordinal: number;
   start: EpochMillis;
@@ -134,6 +141,8 @@ export type SessionEntry =
       readonly e: number;
       readonly d: boolean;
       readonly a: SlotStates;
+      /** The row last emitted downstream: record key, value, time, row key. */
+      readonly r?: { readonly y: string | null; readonly v: JsonValue; readonly e: number; readonly k: string };
     };
 
 const STORE_NAME = 'window-sessions';
@@ -282,7 +291,7 @@ export class SessionWindowProcessor<In, Key, Slots extends AggregateSlots<In>, O
       session.n++;
       session.version = ++ps.version;
       if (until !== null && until(value)) session.closed = true;
-      if (session.closed || session.last + this.gapMs - 1 <= watermark) {
+      if (session.closed || this.maxTs(session) <= watermark) {
         if (!session.pending) {
           session.pending = true;
           ps.pending.push(session);
@@ -306,8 +315,8 @@ export class SessionWindowProcessor<In, Key, Slots extends AggregateSlots<In>, O
     let hi = -1;
     for (let i = 0; i < list.length; i++) {
       const s = list[i]!;
-      if (s.start - gap >= t) break;
-      if (s.closed ? t <= s.last : t < s.last + gap) {
+      if (s.start - gap > t) break;
+      if (s.closed ? t <= s.last : t <= s.last + gap) {
         if (lo < 0) lo = i;
         hi = i;
       }
@@ -328,6 +337,7 @@ export class SessionWindowProcessor<In, Key, Slots extends AggregateSlots<In>, O
     if (lo < 0 || lo > hi) {
       const session: Session<Key> = {
         owner,
+        shown: null,
         ordinal: ps.ordinal++,
         start: t,
         last: t,
@@ -356,6 +366,11 @@ export class SessionWindowProcessor<In, Key, Slots extends AggregateSlots<In>, O
       if (other.closed) target.closed = true;
       other.removed = true;
       other.entry = null;
+      // Merged away: its row is gone.
+      if (other.shown !== null) {
+        this.out.push({ ...(other.shown as StreamRecord<Out>), change: '-D' });
+        other.shown = null;
+      }
     }
     if (hi > lo) list.splice(lo + 1, hi - lo);
     if (t < target.start) target.start = t;
@@ -366,7 +381,7 @@ export class SessionWindowProcessor<In, Key, Slots extends AggregateSlots<In>, O
   // ───────────────────────────── firing ─────────────────────────────
 
   private maxTs(s: Session<Key>): EpochMillis {
-    return s.closed ? s.last : s.last + this.gapMs - 1;
+    return s.closed ? s.last : s.last + this.gapMs;
   }
 
   /** When the heap must next look at the session: its firing time if it has unemitted changes, else its purge time. */
@@ -434,21 +449,57 @@ export class SessionWindowProcessor<In, Key, Slots extends AggregateSlots<In>, O
     for (const s of dirty) {
       s.dirty = false;
       if (s.removed || s.closed || this.maxTs(s) <= ps.watermark || s.earlyVersion === s.version) continue;
-      this.emitSession(ps, s);
+      this.emitEarlySession(ps, s, s.earlyVersion === -1 ? '+I' : '+U');
       s.earlyVersion = s.version;
     }
   }
 
-  private emitSession(ps: SessionPartition<Key>, s: Session<Key>): void {
+  private rowOf(s: Session<Key>): { bounds: WindowBounds; row: Out | null; key: string | null } {
     const bounds: WindowBounds = { start: s.start, end: s.closed ? s.last : s.last + this.gapMs };
     const row = this.finish(this.slots.results(s.accs, bounds.end - bounds.start), bounds, s.owner.key);
+    const keyText = s.owner.keyText;
+    return { bounds, row, key: this.groupKey === null && keyText === '' ? null : keyText };
+  }
+
+  /**
+   * Emits the session as a change of the row downstream operators last saw: `+I` the first time,
+   * `-U` + `+U` while its start (part of the row key) stays, `-D` + `+I` when it moved, `-D` when
+   * `having` now rejects it.
+   */
+  private emitSession(ps: SessionPartition<Key>, s: Session<Key>): void {
+    const { bounds, row, key } = this.rowOf(s);
+    const previous = s.shown as StreamRecord<Out> | null;
+    if (row === null) {
+      this.filtered++;
+      if (previous !== null) {
+        this.out.push({ ...previous, change: '-D' });
+        s.shown = null;
+      }
+      return;
+    }
+    const rowKey = sessionRowKey(key, bounds.start);
+    let change: ChangeKind = '+I';
+    if (previous !== null) {
+      if (previous.rowKey === rowKey) {
+        this.out.push({ ...previous, change: '-U' });
+        change = '+U';
+      } else {
+        this.out.push({ ...previous, change: '-D' });
+      }
+    }
+    const record: StreamRecord<Out> = { key, value: row, timestamp: bounds.end, partition: ps.partition, change, rowKey };
+    this.out.push(record);
+    s.shown = record as StreamRecord<unknown>;
+  }
+
+  /** An early row of an open session (sinks only: `+I` the first time it is shown, `+U` after). */
+  private emitEarlySession(ps: SessionPartition<Key>, s: Session<Key>, change: ChangeKind): void {
+    const { bounds, row, key } = this.rowOf(s);
     if (row === null) {
       this.filtered++;
       return;
     }
-    const keyText = s.owner.keyText;
-    const key = this.groupKey === null && keyText === '' ? null : keyText;
-    this.out.push({ key, value: row, timestamp: bounds.end, partition: ps.partition });
+    this.out.push({ key, value: row, timestamp: bounds.end, partition: ps.partition, change, rowKey: sessionRowKey(key, bounds.start) });
   }
 
   private emitOut(ps: SessionPartition<Key>, early: boolean, context: OperatorContext<Out>): void {
@@ -508,6 +559,7 @@ export class SessionWindowProcessor<In, Key, Slots extends AggregateSlots<In>, O
       if (owner === undefined) ps.keys.set(e.x, (owner = { keyText: e.x, key: decodeKey<Key>(e.k), sessions: [] }));
       const s: Session<Key> = {
         owner,
+        shown: e.r === undefined ? null : { key: e.r.y, value: decodeValue(e.r.v, 'session row'), timestamp: e.r.e, partition, change: '+I', rowKey: e.r.k },
         ordinal: e.o,
         start: e.s,
         last: e.l,
@@ -552,6 +604,7 @@ export class SessionWindowProcessor<In, Key, Slots extends AggregateSlots<In>, O
             e: s.earlyVersion,
             d: s.dirty,
             a: this.slots.snapshot(s.accs),
+            ...(s.shown === null ? {} : { r: { y: s.shown.key, v: encodeValue(s.shown.value), e: s.shown.timestamp, k: s.shown.rowKey ?? '' } }),
           },
         };
       }

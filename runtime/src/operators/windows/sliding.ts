@@ -26,6 +26,7 @@ export class SlidingWindowProcessor<In, Key, Slots extends AggregateSlots<In>, O
       timerDelayMs: 0,
       finish: node.finish,
       keyed: node.groupKey !== null,
+      updates: node.input === 'updates',
     });
     this.groupKey = node.groupKey;
   }

@@ -25,6 +25,7 @@ export class TumblingWindowProcessor<In, Key, Slots extends AggregateSlots<In>, 
       timerDelayMs: 0,
       finish: node.finish,
       keyed: node.groupKey !== null,
+      updates: node.input === 'updates',
     });
     this.groupKey = node.groupKey;
   }

@@ -162,7 +162,10 @@ export interface Emission<Out> {
 export class TestContext<Out> implements OperatorContext<Out> {
   readonly pipeline = 'test';
   readonly stores = new Map<string, TestStore<unknown>>();
+  /** The rows emitted: inserts and updates (`+I`, `+U`), early rows included; retractions are in `changes` only. */
   readonly emissions: Emission<Out>[] = [];
+  /** Every record emitted, retractions (`-U`, `-D`) included, in order. */
+  readonly changes: Emission<Out>[] = [];
   readonly late: StreamRecord<unknown>[] = [];
   readonly metrics = new CountingMetrics();
   op = 0;
@@ -186,7 +189,11 @@ export class TestContext<Out> implements OperatorContext<Out> {
 
   emit(batch: RecordBatch<Out>): void {
     const early = batch.early === true;
-    for (const record of batch.records) this.emissions.push({ record, early, op: this.op });
+    for (const record of batch.records) {
+      const emission = { record, early, op: this.op };
+      this.changes.push(emission);
+      if (record.change !== '-U' && record.change !== '-D') this.emissions.push(emission);
+    }
   }
 
   emitLate(record: StreamRecord<unknown>): void {
@@ -245,4 +252,44 @@ export class Driver<In, Out> {
   restore(checkpoints: readonly OperatorCheckpoint[]): void {
     for (const cp of checkpoints) this.processor.restore(cp, this.context);
   }
+}
+
+/**
+ * Applies a changelog (the non-early changes of an operator) to a table by row key, checking the
+ * update model on the way (records.ts `ChangeKind`): `+I` of an absent row; `-U` of the present
+ * row, with its current value and time, followed at once by the `+U` of the same row key; `-D` of
+ * the present row, with its current value. Returns the final table.
+ */
+export function changelogTable<Out>(changes: readonly Emission<Out>[]): Map<string, StreamRecord<Out>> {
+  const table = new Map<string, StreamRecord<Out>>();
+  const list = changes.filter((x) => !x.early).map((x) => x.record);
+  for (let i = 0; i < list.length; i++) {
+    const r = list[i]!;
+    const rowKey = r.rowKey;
+    if (rowKey === undefined || r.change === undefined) throw new Error(`a result without a row key or change kind: ${JSON.stringify(r)}`);
+    const current = table.get(rowKey);
+    switch (r.change) {
+      case '+I':
+        if (current !== undefined) throw new Error(`+I of a present row ${rowKey}`);
+        table.set(rowKey, r);
+        break;
+      case '-U': {
+        const next = list[i + 1];
+        if (current === undefined) throw new Error(`-U of an absent row ${rowKey}`);
+        if (JSON.stringify(current.value) !== JSON.stringify(r.value) || current.timestamp !== r.timestamp) throw new Error(`-U of ${rowKey} does not carry its current row`);
+        if (next?.change !== '+U' || next.rowKey !== rowKey) throw new Error(`-U of ${rowKey} not followed by its +U`);
+        table.set(rowKey, next);
+        i++;
+        break;
+      }
+      case '+U':
+        throw new Error(`+U of ${rowKey} without its -U`);
+      case '-D':
+        if (current === undefined) throw new Error(`-D of an absent row ${rowKey}`);
+        if (JSON.stringify(current.value) !== JSON.stringify(r.value)) throw new Error(`-D of ${rowKey} does not carry its current row`);
+        table.delete(rowKey);
+        break;
+    }
+  }
+  return table;
 }

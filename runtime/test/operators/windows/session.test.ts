@@ -1,14 +1,15 @@
 // Session windows against a brute-force oracle: the records that are not late (t + lateness > W
-// when they arrive) are sorted by time per key and cut where two consecutive records are `gap` or
-// more apart, or after a record satisfying `until`; each such session must have been emitted with
-// exactly its bounds, the last time with the values of exactly its records. Rows emitted before
-// sessions merged carry smaller bounds and lie inside a final session.
+// when they arrive) are sorted by time per key and cut where two consecutive records are more than
+// `gap` apart (the gap is inclusive, as in Flink and ksqlDB), or after a record satisfying `until`.
+// The operator's changelog, applied by row key (session key + start), must end as exactly one row
+// per such session, with exactly its bounds and the values of exactly its records: no session
+// counted twice, none missing. Every row emitted on the way lies inside a final session.
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import * as rt from '../../../src/index.ts';
 import { SessionWindowProcessor } from '../../../src/operators/windows/index.ts';
 import { drive, evaluate, expectValues, fcSeed, record, scenarioArb, session, windowNode, type Ev, type Op, type Row, type Scenario, type Seen } from './fixtures.ts';
-import { Driver } from './harness.ts';
+import { changelogTable, Driver } from './harness.ts';
 
 interface OracleSession {
   readonly key: string;
@@ -80,7 +81,7 @@ function oracle(ops: readonly Op[], gap: number, lateness: number, until: boolea
     };
     for (const x of sorted) {
       const previous = current.at(-1);
-      if (previous !== undefined && ((closedAt !== null && x.time > closedAt) || x.time - previous.time >= gap)) close();
+      if (previous !== undefined && ((closedAt !== null && x.time > closedAt) || x.time - previous.time > gap)) close();
       current.push(x);
       if (until && x.e.end) closedAt = x.time;
     }
@@ -92,13 +93,17 @@ function oracle(ops: readonly Op[], gap: number, lateness: number, until: boolea
 function check(driver: Driver<Ev, Row>, ops: readonly Op[], gap: number, lateness: number, until: boolean, time: rt.TimeDomain, keyed: boolean): void {
   const expected = oracle(ops, gap, lateness, until, time);
   const emissions = driver.context.emissions.filter((x) => !x.early);
+  const table = changelogTable(driver.context.changes);
+  expect(table.size, 'rows in the final table').toBe(expected.sessions.length);
   for (const s of expected.sessions) {
     const where = `session ${s.key} [${s.start}, ${s.end})`;
+    const row = table.get(rt.sessionRowKey(s.key, s.start));
+    expect(row, `${where} in the final table`).toBeDefined();
+    expect([row!.key, row!.value.start, row!.value.end], where).toEqual([s.key, s.start, s.end]);
+    expectValues(row!.value.values, evaluate(s.seen, s.end - s.start), s.seen, where);
+    // An open session fires only once the watermark (or clock) reached the last instant a record can join it at.
     const rows = emissions.filter((x) => x.record.key === s.key && x.record.value.start === s.start && x.record.value.end === s.end);
-    expect(rows.length, `${where} emitted`).toBeGreaterThan(0);
-    expectValues(rows.at(-1)!.record.value.values, evaluate(s.seen, s.end - s.start), s.seen, where);
-    // An open session fires only once the watermark (or clock) reached its last instant.
-    if (!s.closed) for (const x of rows) expect(expected.watermarkAt[x.op]!, `${where} fired early`).toBeGreaterThanOrEqual(s.end - 1);
+    if (!s.closed) for (const x of rows) expect(expected.watermarkAt[x.op]!, `${where} fired early`).toBeGreaterThanOrEqual(s.end);
   }
   for (const { record: r } of driver.context.emissions) {
     expect(r.timestamp).toBe(r.value.end);
@@ -183,15 +188,25 @@ describe('session windows', () => {
     it('late records: t + lateness <= W go to the late output; the others may re-open a fired session', () => {
       const driver = new Driver<Ev, Row>(new SessionWindowProcessor(windowNode(session(10, false), { latenessMs: 5 })));
       driver.batch(0, [ev(1, 0), ev(2, 4)]);
-      driver.watermark(13); // [0, 14) fires at W >= 13
+      driver.watermark(13); // [0, 14) can still take a record at 14 (the gap is inclusive)
+      expect(rows(driver)).toEqual([]);
+      driver.watermark(14); // fires at W >= last + gap
       expect(rows(driver)).toEqual([[0, 14, 2, false]]);
-      driver.batch(0, [ev(3, 9), ev(4, 8)]); // 9 + 5 > 13 extends the session to [0, 19), open again; 8 + 5 <= 13 is late
+      driver.batch(0, [ev(3, 10), ev(4, 8)]); // 10 + 5 > 14 extends the session to [0, 20), open again; 8 + 5 <= 14 is late
       expect(rows(driver)).toEqual([[0, 14, 2, false]]);
-      driver.watermark(18);
-      expect(rows(driver).at(-1)).toEqual([0, 19, 3, false]);
-      driver.batch(0, [ev(5, 14), ev(6, 3)]);
+      driver.watermark(20);
+      expect(rows(driver).at(-1)).toEqual([0, 20, 3, false]);
+      driver.batch(0, [ev(5, 16), ev(6, 3)]); // 16 is within the gap of 10 (inclusive); 3 + 5 <= 20 is late
       driver.watermark(rt.MAX_WATERMARK);
-      expect(rows(driver).at(-1)).toEqual([0, 24, 4, false]);
+      expect(rows(driver).at(-1)).toEqual([0, 26, 4, false]);
+      // One row, (a, 0), inserted once and updated twice: each update retracts the row it replaces.
+      expect(driver.context.changes.map((x) => [x.record.change, x.record.rowKey, x.record.value.end])).toEqual([
+        ['+I', rt.sessionRowKey('a', 0), 14],
+        ['-U', rt.sessionRowKey('a', 0), 14],
+        ['+U', rt.sessionRowKey('a', 0), 20],
+        ['-U', rt.sessionRowKey('a', 0), 20],
+        ['+U', rt.sessionRowKey('a', 0), 26],
+      ]);
       expect(driver.context.late.map((r) => (r.value as Ev).id)).toEqual([4, 6]);
       expect(driver.context.metrics.lateCount).toBe(2);
     });

@@ -23,7 +23,7 @@ import {
   type Row,
   type Seen,
 } from './fixtures.ts';
-import { Driver } from './harness.ts';
+import { changelogTable, Driver } from './harness.ts';
 
 interface Geometry {
   readonly size: number;
@@ -137,6 +137,15 @@ function check(driver: Driver<Ev, Row>, expected: Oracle, g: Geometry, keyed: bo
       `firings of ${id}`,
     ).toEqual(rows.map((x) => x.early));
     rows.forEach((x, i) => expectValues(got[i]!.row.values, evaluate(x.seen, g.size), x.seen, `${id} #${i}`));
+  }
+  // The changelog (retractions included) ends as one row per window and key: its last firing.
+  const table = changelogTable(driver.context.changes);
+  expect(table.size, 'rows in the final table').toBe(expected.rows.size);
+  for (const [id, rows] of expected.rows) {
+    const last = actual.get(id)!.filter((x) => !x.early).at(-1)!.row;
+    const row = table.get(rt.windowRowKey(keyed ? last.key : null, last.start, last.end));
+    expect(row?.value, `final row of ${id}`).toEqual(last);
+    expect(rows.at(-1)!.early).toBe(false);
   }
   expect(driver.context.late.map((r) => (r.value as Ev).id)).toEqual(expected.late);
   expect(driver.context.metrics.lateCount).toBe(expected.late.length);

@@ -2,6 +2,8 @@
 //   [filter] → [repartition] → window                      (keyed: group by, or a keyed session)
 //   [filter] → partial ══global══▶ final                    (global, partitioned input)
 //   [filter] → window (single)                             (global, input already in one partition)
+//   [filter] ══global══▶ window (single)                   (global over an update stream: partials
+//                                                            cannot carry retractions)
 // plus a `late` sink when `late to …` is written.
 //
 // The `where` runs before any shuffle, so only records that count cross the network.
@@ -189,6 +191,7 @@ export function lowerAggregate(b: PlanBuilder, decl: ast.AggregateDecl): void {
   const instances = instancesPerKey(window, time, retentionMs);
   const common = {
     name,
+    input: input.updates ? ('updates' as const) : ('appends' as const),
     span: c.window.span,
     window,
     time,
@@ -248,9 +251,10 @@ export function lowerAggregate(b: PlanBuilder, decl: ast.AggregateDecl): void {
     b.connect(routed.from, id, routed.partitioning);
     lateFrom = id;
     outPartitioning = outputPartitioning(routed.consumed, groupKeys);
-  } else if (end.partitioning.kind === 'single' || window.kind === 'session') {
+  } else if (end.partitioning.kind === 'single' || window.kind === 'session' || input.updates) {
     // One instance sees every record: either the input is already in one partition, or this is a
-    // session window with no key at all (sessions do not split into mergeable partials).
+    // session window with no key at all (sessions do not split into mergeable partials), or the
+    // input is an update stream (a partial's delta cannot retract a row another partial added).
     const edge: EdgePartitioning = end.partitioning.kind === 'single' ? { kind: 'forward' } : { kind: 'global' };
     const id = b.id(`${name}.window`);
     output = b.add<WindowAggregateNode>({
@@ -349,6 +353,7 @@ export function lowerAggregate(b: PlanBuilder, decl: ast.AggregateDecl): void {
     eventTime: info?.eventTime ?? time === 'event',
     watermarkMs: input.watermarkMs,
     record: info?.record ?? null,
+    updates: true,
   });
   b.end(output.id);
 }

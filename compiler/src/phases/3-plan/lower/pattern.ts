@@ -127,6 +127,7 @@ export function lowerPattern(b: PlanBuilder, decl: ast.PatternDecl): void {
     eventTime: info?.eventTime ?? input.eventTime,
     watermarkMs: input.watermarkMs,
     record: info?.record ?? null,
+    updates: false,
   });
   b.end(id);
 }

@@ -88,6 +88,7 @@ export function lowerSource(b: PlanBuilder, decl: ast.SourceDecl): void {
     eventTime: source.eventTime !== null,
     watermarkMs: source.eventTime === null ? 0 : (source.watermarkMs ?? 0),
     record,
+    updates: false,
   });
   b.end(decodeId);
 }

@@ -46,6 +46,7 @@ export function lowerStream(b: PlanBuilder, decl: ast.StreamDecl): void {
       eventTime: ends.every((e) => e.eventTime),
       watermarkMs: Math.max(0, ...ends.map((e) => e.watermarkMs)),
       record: b.analyzed.streams.get(name)?.record ?? first?.record ?? null,
+      updates: ends.some((e) => e.updates),
     };
   }
 

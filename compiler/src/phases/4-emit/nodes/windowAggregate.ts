@@ -72,6 +72,7 @@ export function emitWindowAggregate(node: WindowAggregateNode, pipe: PipelineEmi
       const finish = emitFinish(node, pipe, base, aggregates, keyType);
       pipe.nodeConst(node, `rt.WindowAggregateNode<${inputType}, ${keyType ?? 'null'}, typeof ${aggregates}, ${outputType}>`, [
         ['phase', "'single'"],
+        ...(node.input === 'updates' ? [['input', "'updates'"] as [string, string]] : []),
         ...common,
         ['groupKey', groupKey === null ? 'null' : objectLiteral([['text', groupKey.text], ['extract', groupKey.extract]])],
         ['aggregates', aggregates],
