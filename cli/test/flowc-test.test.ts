@@ -291,3 +291,11 @@ describe('early firings', () => {
     expect(run.code).toBe(0);
   });
 });
+
+describe('session boundaries', () => {
+  it('match Flink: one gap apart is one session, touching sessions merge, a merged-away row is deleted', async () => {
+    const run = await flowc('test', 'cli/test/fixtures/session-boundaries.flow');
+    expect(run.stdout).toContain('4 passed, 0 failed');
+    expect(run.code).toBe(0);
+  });
+});

@@ -112,12 +112,16 @@ export function compareRows(expectation: Expectation, rows: readonly ActualRow[]
   return { expectation, changed, missing, unexpected, actualCount: actual.length };
 }
 
-/** The last row per window and key (per key and time for rows without a window), in first-seen order. */
+/**
+ * The last row per window and key (per key and time for rows without a window), in first-seen
+ * order; a row whose last change is a delete (`-D`: a session merged away, or moved) is gone.
+ */
 function finalRows(rows: readonly ActualRow[]): ActualRow[] {
   const latest = new Map<string, ActualRow>();
   for (const row of rows) {
-    const id = 'window_start' in row ? [row.stream, row.key, row.window_start, row.window_end] : [row.stream, row.key, row.time ?? row.timestamp];
-    latest.set(JSON.stringify(id), row);
+    const id = JSON.stringify('window_start' in row ? [row.stream, row.key, row.window_start, row.window_end] : [row.stream, row.key, row.time ?? row.timestamp]);
+    if (row.change === '-D') latest.delete(id);
+    else latest.set(id, row);
   }
   return [...latest.values()];
 }

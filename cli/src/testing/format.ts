@@ -535,7 +535,8 @@ class Reader {
         continue;
       }
       const name = e.key === 'alert' && !(columns?.has('alert') ?? false) ? 'alert_type' : e.key;
-      if (columns !== null && !columns.has(name) && name !== 'key' && name !== 'stream') {
+      // `change`: the kind of a window or session row (`+I`, `+U`, `-D`; language.md §11).
+      if (columns !== null && !columns.has(name) && name !== 'key' && name !== 'stream' && name !== 'change') {
         const suggestion = closestName(name, columns);
         this.errors.push({ loc: e.keyLoc, message: `no column \`${name}\` here${suggestion === undefined ? ` (columns: ${[...columns].join(', ')})` : `; did you mean \`${suggestion}\`?`}` });
         continue;

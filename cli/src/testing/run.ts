@@ -19,10 +19,21 @@ export interface CaseResult {
   readonly diffs: readonly ExpectationDiff[];
 }
 
+export interface RunCaseOptions {
+  /**
+   * Called with the case's driver once every step has run, before the case's `expect` is checked
+   * and the driver closed (tests of `flowc test` itself look at everything it captured).
+   */
+  readonly inspect?: (driver: TopologyTestDriver) => void;
+}
+
 /** Runs one case. Never throws for the case's own failures: they come back in the result. */
-export async function runCase(pipeline: LoadedPipeline, testCase: TestCase): Promise<CaseResult> {
+export async function runCase(pipeline: LoadedPipeline, testCase: TestCase, options: RunCaseOptions = {}): Promise<CaseResult> {
   const partitions = Object.fromEntries(testCase.partitions);
-  const driver = await TopologyTestDriver.create(pipeline.topology, { startTime: testCase.start, partitions });
+  // Event times are judged as `flowc run` judges them (the engine's defaults: not before 2000, at
+  // most a day past max(the clock, the partition's newest event time)), not by the driver's lax
+  // test defaults: a case gives the answer a run of the same records gives.
+  const driver = await TopologyTestDriver.create(pipeline.topology, { startTime: testCase.start, partitions, eventTimeBounds: {} });
   try {
     const diffs: ExpectationDiff[] = [];
     const check = (expectations: readonly Expectation[]): void => {
@@ -42,6 +53,7 @@ export async function runCase(pipeline: LoadedPipeline, testCase: TestCase): Pro
         return { testCase, status: 'error', problems: [{ loc: step.loc, message: `${describeStep(step, testCase.base)} failed: ${errorText(error)}` }], diffs };
       }
     }
+    options.inspect?.(driver);
     check(testCase.expectations);
     return { testCase, status: diffs.length === 0 ? 'passed' : 'failed', problems: [], diffs };
   } finally {
@@ -91,7 +103,12 @@ function actualRows(driver: TopologyTestDriver, expectation: Expectation): Actua
   const target = expectation.target;
   switch (target.kind) {
     case 'output':
-      return driver.output(target.name).map(recordRow);
+      // A `-U` only announces the `+U` that follows it with the row's new values: the rows a case
+      // lists are the inserts, updates and deletes (`"change": "-D"`).
+      return driver
+        .output(target.name)
+        .filter((r) => r.change !== '-U')
+        .map(recordRow);
     case 'late':
       return driver.late(target.name).map(recordRow);
     case 'deadLetters':
@@ -105,6 +122,8 @@ function recordRow(record: TestRecord): ActualRow {
   if (!('key' in columns)) columns.key = record.key;
   if (!('stream' in columns)) columns.stream = record.stream;
   if (!('timestamp' in columns)) Object.defineProperty(columns, 'timestamp', { value: record.timestamp, enumerable: false });
+  // Shown only on deletes; an expected row may list it (`"change": "+I"`) on any result row.
+  if (record.change !== undefined && !('change' in columns)) Object.defineProperty(columns, 'change', { value: record.change, enumerable: record.change === '-D' });
   return columns;
 }
 

@@ -404,6 +404,15 @@ export const checkMessages = defineMessages({
         `add \`group by <field>\`, or \`key by <field>\` to \`${input}\``,
       ),
   },
+  window_session_over_updates: {
+    severity: 'error',
+    summary: 'A session window over another aggregate\'s rows, which are updated and retracted.',
+    text: (aggregate: string, input: string) =>
+      text(
+        `session window of \`${aggregate}\` reads \`${input}\`, whose rows are keyed updates: a session cannot give back a row it has merged when that row is retracted`,
+        `use a tumbling or sliding window over \`${input}\`, or build the sessions from the stream \`${input}\` is computed from`,
+      ),
+  },
   window_slide_invalid: {
     severity: 'error',
     summary: 'A sliding window whose slide is longer than its size or does not divide it.',
@@ -449,6 +458,15 @@ export const checkMessages = defineMessages({
       text(
         `unknown severity \`${severity}\``,
         suggest(severity, SEVERITY_LEVELS) ?? `use one of ${list(SEVERITY_LEVELS)}`,
+      ),
+  },
+  pattern_over_updates: {
+    severity: 'error',
+    summary: 'A pattern over another aggregate\'s rows, which are updated and retracted.',
+    text: (pattern: string, input: string) =>
+      text(
+        `pattern \`${pattern}\` reads \`${input}\`, whose rows are keyed updates: a match cannot be taken back when a row it used is retracted`,
+        `match on the stream \`${input}\` is computed from, or aggregate \`${input}\` in a tumbling or sliding window`,
       ),
   },
   pattern_key_missing: {

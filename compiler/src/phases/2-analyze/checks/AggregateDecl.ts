@@ -22,7 +22,7 @@ import { fieldPath, renderExpr } from '../render.ts';
 import { Scope, recordScope, type Binding } from '../scope.ts';
 import { typed, type Typed } from '../typeops.ts';
 import { ERROR, TIMESTAMP, type RecordField, type RecordType } from '../types.ts';
-import { ALERT_FIELDS, OnceTracker, checkAlert, checkKey, positiveDuration, readStream, rootSources, syntheticName } from './common.ts';
+import { ALERT_FIELDS, OnceTracker, checkAlert, checkKey, isUpdateStream, positiveDuration, readStream, rootSources, syntheticName } from './common.ts';
 
 interface Column {
   readonly name: string;
@@ -97,6 +97,9 @@ export function checkAggregateDecl(ctx: Context, checker: ExpressionChecker, dec
   const windowSize = checkWindowSpec(ctx, checker, window?.window ?? null, inputScope);
   if (window?.window?.kind === 'SessionWindowSpec' && groupKeys.length === 0 && !broken && inputEntry?.info.key === null) {
     ctx.report.add('window_session_needs_key', window.window.span, name, inputEntry.info.name);
+  }
+  if (window?.window?.kind === 'SessionWindowSpec' && !broken && isUpdateStream(ctx, inputEntry.info.name)) {
+    ctx.report.add('window_session_over_updates', window.window.span, name, inputEntry.info.name);
   }
 
   if (lateness !== null && time === 'processing' && window !== null) ctx.report.add('lateness_needs_event_time', lateness.span, 'lateness');

@@ -18,7 +18,7 @@ import type { StreamInfo } from '../model.ts';
 import { fieldBindings, recordScope, Scope, type Binding } from '../scope.ts';
 import { typed } from '../typeops.ts';
 import { STRING, type RecordType } from '../types.ts';
-import { ALERT_FIELDS, OnceTracker, checkAlert, checkKey, positiveDuration, readStream, syntheticName } from './common.ts';
+import { ALERT_FIELDS, OnceTracker, checkAlert, checkKey, isUpdateStream, positiveDuration, readStream, syntheticName } from './common.ts';
 
 export function checkPatternDecl(ctx: Context, checker: ExpressionChecker, decl: ast.PatternDecl, index: number): StreamEntry {
   const name = decl.name.name;
@@ -27,6 +27,7 @@ export function checkPatternDecl(ctx: Context, checker: ExpressionChecker, decl:
   const broken = inputEntry === undefined || inputEntry.broken;
   const inputRecord: RecordType = inputEntry?.info.record ?? { kind: 'record', name: inputName ?? name, fields: [] };
   const inputScope = recordScope(inputRecord, 'a pattern', broken);
+  if (!broken && isUpdateStream(ctx, inputEntry.info.name)) ctx.report.add('pattern_over_updates', decl.input!.name.span, name, inputEntry.info.name);
 
   const once = new OnceTracker(ctx, name);
   let keyBy: ast.KeyByClause | null = null;

@@ -32,6 +32,19 @@ export function readStream(ctx: Context, ref: ast.StreamRef | null, reader: stri
   return ctx.streams.get(name);
 }
 
+/**
+ * Whether a stream's elements are another aggregate's rows (keyed updates, language.md §11): an
+ * aggregate, or a stream derived from one (through `where`, `derive`, `key by`, `union`).
+ */
+export function isUpdateStream(ctx: Context, name: string, seen: Set<string> = new Set()): boolean {
+  const info = ctx.streams.get(name)?.info;
+  if (info === undefined || seen.has(name)) return false;
+  seen.add(name);
+  if (info.declaration.kind === 'AggregateDecl') return true;
+  if (info.declaration.kind !== 'StreamDecl') return false;
+  return info.inputs.some((input) => isUpdateStream(ctx, input, seen));
+}
+
 /** Reports a second clause of a kind that may appear once; returns whether `clause` is the first. */
 export class OnceTracker {
   readonly #seen = new Set<string>();
