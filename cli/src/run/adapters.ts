@@ -11,7 +11,6 @@ import type {
   SinkRecord,
   Source,
   SourceRecord,
-  StreamRecord,
   TopicPartition,
 } from '../../../runtime/src/index.ts';
 import type { JsonlFileSink, PartitionedLog } from '../../../runtime/src/adapters/embedded/index.ts';
@@ -34,11 +33,30 @@ export class LogTopicSink implements Sink<unknown> {
     this.log.ensureTopic(this.topic);
   }
 
+  /**
+   * Appends (alerts) keep their key. Window and session rows are keyed updates (records.ts
+   * `ChangeKind`), written as an upsert topic is: the record key is the row's (stream + row key,
+   * `["funnel",null,1704067200000,1704067260000]`), the kind is the `flowc-change` header, `-U` is
+   * not written (its `+U` follows), and `-D` is a tombstone (`null`), so a compacted topic, or a
+   * reader keeping the last record per key, holds each row once.
+   */
   write(records: readonly SinkRecord<unknown>[]): void {
+    let written = 0;
     for (const record of records) {
-      this.log.append(this.topic, record.key, JSON.stringify(record.value, finiteOnly) ?? 'null', Number.isFinite(record.timestamp) ? record.timestamp : undefined);
+      const time = Number.isFinite(record.timestamp) ? record.timestamp : undefined;
+      const change = record.change;
+      if (change === undefined || record.rowKey === undefined) {
+        this.log.append(this.topic, record.key, JSON.stringify(record.value, finiteOnly) ?? 'null', time);
+      } else if (change === '-U') {
+        continue;
+      } else {
+        const key = `[${JSON.stringify(record.stream)},${record.rowKey.slice(1)}`;
+        const headers = [{ name: 'flowc-change', value: change }, { name: 'flowc-stream', value: record.stream }];
+        this.log.append(this.topic, key, change === '-D' ? 'null' : (JSON.stringify(record.value, finiteOnly) ?? 'null'), time, headers);
+      }
+      written++;
     }
-    this.records += records.length;
+    this.records += written;
   }
 
   flush(): Promise<void> {
@@ -54,32 +72,81 @@ function finiteOnly(_key: string, value: unknown): unknown {
   return typeof value === 'number' && !Number.isFinite(value) ? null : value;
 }
 
-/** One `--out` line: `{"stream","time","key","early"?,"value"}`. */
-export function resultLine(stream: string, record: StreamRecord<unknown>, early: boolean): string {
+/**
+ * One `--out` line: `{"stream","time","key","change"?,"rowKey"?,"early"?,"value"}`. `change` and
+ * `rowKey` are those of window and session results (an update of a keyed row: `+I`, `+U`, `-D`);
+ * appends (alerts) have neither.
+ */
+export function resultLine(record: SinkRecord<unknown>): string {
   const time = Number.isFinite(record.timestamp) ? new Date(record.timestamp).toISOString() : null;
-  return `{"stream":${JSON.stringify(stream)},"time":${JSON.stringify(time)},"key":${JSON.stringify(record.key)},${early ? '"early":true,' : ''}"value":${JSON.stringify(record.value, finiteOnly) ?? 'null'}}`;
+  const change = record.change === undefined ? '' : `"change":${JSON.stringify(record.change)},`;
+  const rowKey = record.rowKey === undefined ? '' : `"rowKey":${JSON.stringify(record.rowKey)},`;
+  const early = record.early === true ? '"early":true,' : '';
+  return `{"stream":${JSON.stringify(record.stream)},"time":${JSON.stringify(time)},"key":${JSON.stringify(record.key)},${change}${rowKey}${early}"value":${JSON.stringify(record.value, finiteOnly) ?? 'null'}}`;
 }
 
-/** Writes every batch of results it is given to a JSON-lines sink (`--out`). */
-export class ResultWriter {
+/**
+ * `--out`: every result of the run as a JSON line (`resultLine`), a changelog. A sink of the engine
+ * (`extraSinks`), fed by `onOutput` listeners: the engine flushes it — the lines written and
+ * fsynced — before it saves each checkpoint, so a checkpoint never covers a line that is not in the
+ * file. After a crash the replay from that checkpoint writes the lines after it again (at least
+ * once); the last line of each row key is the row's final version. `-U` (update-before) records
+ * are not written: the `+U` after them replaces the row by its key, as an upsert sink does.
+ */
+export class ResultWriter implements Sink<unknown> {
+  readonly name: string;
+  /** Lines written by this run (flushed or buffered). */
   lines = 0;
+  /** `-U` records left out. */
+  skipped = 0;
 
-  constructor(private readonly sink: JsonlFileSink<string>) {}
+  constructor(private readonly file: JsonlFileSink<string>) {
+    this.name = file.name;
+  }
 
-  write(stream: string, batch: RecordBatch<unknown>): void {
+  /** The file's path. */
+  get path(): string {
+    return this.file.path;
+  }
+
+  /** What the run found at the end of the file (a torn last line cut off), once open. */
+  get tornTailBytes(): number {
+    return this.file.tornTailBytes;
+  }
+
+  open(): Promise<void> {
+    return this.file.open();
+  }
+
+  /** A batch of node results, `stream` being the node's name (an `onOutput` listener). */
+  writeBatch(stream: string, batch: RecordBatch<unknown>): void {
     const early = batch.early === true;
+    const out: SinkRecord<unknown>[] = [];
+    for (const record of batch.records) {
+      out.push({ stream, key: record.key, value: record.value, timestamp: record.timestamp, ...(early ? { early: true as const } : {}), ...(record.change === undefined ? {} : { change: record.change, rowKey: record.rowKey }) });
+    }
+    this.write(out);
+  }
+
+  write(records: readonly SinkRecord<unknown>[]): void {
     const out: SinkRecord<string>[] = [];
-    for (const record of batch.records) out.push({ stream, key: record.key, value: resultLine(stream, record, early), timestamp: record.timestamp });
+    for (const record of records) {
+      if (record.change === '-U') {
+        this.skipped++;
+        continue;
+      }
+      out.push({ stream: record.stream, key: record.key, value: resultLine(record), timestamp: record.timestamp });
+    }
     this.lines += out.length;
-    this.sink.write(out);
+    this.file.write(out);
   }
 
   flush(): Promise<void> {
-    return this.sink.flush();
+    return this.file.flush();
   }
 
   close(): Promise<void> {
-    return this.sink.close();
+    return this.file.close();
   }
 }
 

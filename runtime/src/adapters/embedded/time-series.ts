@@ -135,6 +135,14 @@ class Series {
     if (this.size > maxPoints) this.dropOldest(this.size - maxPoints);
   }
 
+  /** Removes the point at `time`, if there is one. */
+  remove(time: number): void {
+    const i = this.lowerBound(time);
+    if (i >= this.times.length || this.times[i] !== time) return;
+    this.times.splice(i, 1);
+    this.values.splice(i, 1);
+  }
+
   /** Drops the points older than `cutoff`. */
   expire(cutoff: number): void {
     if (this.size > 0 && (this.times[this.head] as number) < cutoff) this.dropOldest(this.lowerBound(cutoff) - this.head);
@@ -227,6 +235,16 @@ export class EmbeddedTimeSeriesStore {
       series.expire(cutoff);
     }
     if (this.newest - this.lastSweep >= this.maxAgeMs / 8) this.sweep(cutoff);
+  }
+
+  /**
+   * Removes the points of a row: at `row.time`, in the series of each field it names (values are
+   * ignored). What an InfluxDB delete of one point does; a retracted window or session row uses it.
+   */
+  deleteRow(row: Row): void {
+    const tags = sortTags(row.tags ?? {});
+    const prefix = `${JSON.stringify(row.measurement)},${JSON.stringify(Object.entries(tags))},`;
+    for (const field in row.fields) this.seriesMap.get(prefix + JSON.stringify(field))?.remove(row.time);
   }
 
   /** The series matching `filter`, sorted by key. */
@@ -346,6 +364,10 @@ function fieldValue(value: unknown): FieldValue | null {
  * become tags (null tags are left out), its field columns fields (null fields are skipped), and the
  * time column (epoch millis or ISO text; the record timestamp when `null` or unreadable) the
  * point's time. The store is in memory, so a write is visible at once and `flush` has nothing to wait for.
+ *
+ * Rows are keyed updates (records.ts `ChangeKind`): `+I`/`+U` write the point (the same tags and
+ * time overwrite it, as in InfluxDB); `-U` and `-D` remove the point the old row wrote, so a
+ * session whose end moved does not leave its old point behind.
  */
 export class TimeSeriesSink implements Sink<unknown> {
   readonly name: string;
@@ -383,6 +405,10 @@ export class TimeSeriesSink implements Sink<unknown> {
       const fields: Record<string, FieldValue | null> = {};
       for (const column of entry.layout.fields) fields[column] = fieldValue(row[column]);
       const time = entry.layout.time === null ? record.timestamp : (toEpochMillis(row[entry.layout.time]) ?? record.timestamp);
+      if (record.change === '-U' || record.change === '-D') {
+        if (Number.isFinite(time)) this.store.deleteRow({ measurement: this.options.measurement, tags, fields, time, stream: record.stream });
+        continue;
+      }
       this.store.writeRow({ measurement: this.options.measurement, tags, fields, time, stream: record.stream });
       this.rows++;
     }
