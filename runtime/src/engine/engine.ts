@@ -36,7 +36,7 @@ import {
   type TopologyNode,
 } from '../api/index.ts';
 import type { Source } from '../api/index.ts';
-import { FlowcMetrics, type PipelineMetrics } from '../metrics/registry.ts';
+import { FlowcMetrics, type PipelineMetrics, type SourceTime } from '../metrics/registry.ts';
 import { DecodeProcessor } from './builtins/decode.ts';
 import { DeadLetterWriter, SinkWriter } from './builtins/sinks.ts';
 import { DeriveProcessor, FilterProcessor, KeyByProcessor, RepartitionProcessor, UnionProcessor } from './builtins/stateless.ts';
@@ -96,7 +96,11 @@ export interface EngineCounters {
   readonly lateEvents: number;
   /** The smallest watermark of the event-time sources (`MIN_WATERMARK` before any). */
   readonly watermark: EpochMillis;
-  /** Processing time minus `watermark`; `null` while the watermark is unknown. */
+  /**
+   * Processing time minus `watermark`: the largest `flowc_watermark_lag_seconds` of the sources, that
+   * is the bounded out-of-orderness plus how far the input trails the clock (metrics/registry.ts);
+   * `null` while the watermark is unknown and once every source has ended.
+   */
   readonly watermarkLagMs: number | null;
   readonly checkpoints: number;
   readonly lastCheckpointId: number | null;
@@ -195,6 +199,8 @@ export class Engine {
     }
     this.lastCheckpointAt = this.clock.now();
     this.stateValue = 'running';
+    this.metrics.declare(this.topology);
+    this.metrics.sourceTimes(() => this.sourceTimes());
     this.propagate();
   }
 
@@ -300,11 +306,6 @@ export class Engine {
     }
     for (const binding of this.bindings) binding.progress.tick(now);
     this.propagate();
-    for (const binding of this.bindings) {
-      if (binding.node.eventTime === null) continue;
-      const watermark = binding.progress.watermark();
-      if (Number.isFinite(watermark)) this.metrics.watermarkLag(binding.node.id, now - watermark);
-    }
   }
 
   /**
@@ -483,6 +484,30 @@ export class Engine {
       if (min === null || watermark < min) min = watermark;
     }
     return min ?? MIN_WATERMARK;
+  }
+
+  /**
+   * Where each event-time source stands, for the lag metrics (read when Prometheus scrapes; none
+   * unless running, none for a source that has ended): its watermark, and its partitions' largest
+   * event times combined as the watermark combines theirs (idle partitions left out, all idle: the
+   * largest).
+   */
+  private sourceTimes(): SourceTime[] {
+    if (this.stateValue !== 'running') return [];
+    const now = this.clock.now();
+    const times: SourceTime[] = [];
+    for (const binding of this.bindings) {
+      if (binding.node.eventTime === null || binding.ended) continue;
+      let active = MAX_WATERMARK;
+      let idle = MIN_WATERMARK;
+      for (const progress of binding.progress.list) {
+        if (!progress.idle) active = Math.min(active, progress.maxEventTime);
+        else idle = Math.max(idle, progress.maxEventTime);
+      }
+      const newestEventTime = active !== MAX_WATERMARK ? active : idle;
+      times.push({ nodeId: binding.node.id, now, watermark: binding.progress.watermark(), newestEventTime });
+    }
+    return times;
   }
 
   private async takeCheckpoint(): Promise<Checkpoint> {

@@ -8,17 +8,41 @@
 // Counting is off the hot path: operators add to plain numbers in their `OperatorMetrics`
 // (`recordsIn(n)` is one addition), and the counters read the totals when Prometheus scrapes
 // (`collect`). Histograms are observed directly: the engine observes them once per batch, per
-// checkpoint, or per window result, never per input record.
+// checkpoint, or per window result, never per input record. The source lags are computed when
+// Prometheus scrapes, from the engine's clock and watermarks (`PipelineMetrics.sourceTimes`).
+//
+// Series whose label values are known from the topology start at 0 (`PipelineMetrics.declare`):
+// Prometheus' `rate()` and `increase()` need a sample before the first increment, or they miss it
+// (a counter that appears at 1 has no increase). Process and Node.js metrics (`process_*`,
+// `nodejs_*`) are added by `collectProcessMetrics` (process.ts) on the registry `/metrics` serves.
 import { Counter, Gauge, Histogram, Registry } from 'prom-client';
-import type { OperatorMetrics } from '../api/index.ts';
+import type { EpochMillis, OperatorMetrics, Topology, TopologyNode } from '../api/index.ts';
 
 type OperatorLabels = 'pipeline' | 'operator';
 type ReasonLabels = 'pipeline' | 'operator' | 'reason';
 
 /** Buckets of the per-batch processing latency (seconds): 50 µs … 5 s. */
 export const PROCESSING_LATENCY_BUCKETS: readonly number[] = [0.00005, 0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5];
-/** Buckets of the event-to-emit latency (seconds): 10 ms … 30 min (sessions close after their gap). */
-export const EVENT_TO_EMIT_BUCKETS: readonly number[] = [0.01, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 120, 300, 600, 1800];
+/** The R20 preferred numbers (ISO 3): 20 per decade, consecutive ones at most 14.3 % apart. */
+const R20 = [1, 1.12, 1.25, 1.4, 1.6, 1.8, 2, 2.24, 2.5, 2.8, 3.15, 3.55, 4, 4.5, 5, 5.6, 6.3, 7.1, 8, 9];
+
+/**
+ * Buckets of the event-to-emit latency (seconds), 92 of them. What the latency of a result is made
+ * of decides the resolution:
+ * - below 100 ms, 1-2.5-5 per decade: processing-time windows, emitted by a timer at their end;
+ * - above 100 ms up to 10 min, the R20 series (steps of 11–14.3 %): event-time windows, emitted when the
+ *   watermark passes their end, that is after the bounded out-of-orderness plus how far the input
+ *   trails the clock (seconds to minutes). `histogram_quantile` interpolates inside the bucket that
+ *   holds the true quantile, so any quantile in this range (p50, p99 of a 1 min window) reads
+ *   within one step, less than 15 %, of the true value;
+ * - 10 min … 1 h, steps of 2–10 min: session windows (closed after their gap, 30 min in the
+ *   website pipeline) and long windows.
+ */
+export const EVENT_TO_EMIT_BUCKETS: readonly number[] = [
+  ...[0.001, 0.0025, 0.005, 0.01, 0.025, 0.05],
+  ...[0.1, 1, 10, 100].flatMap((decade) => R20.map((m) => Number((m * decade).toPrecision(3)))).filter((b) => b < 600),
+  ...[600, 720, 900, 1200, 1500, 1800, 2100, 2400, 3000, 3600],
+];
 /** Buckets of checkpoint durations (seconds): 1 ms … 60 s. */
 export const CHECKPOINT_DURATION_BUCKETS: readonly number[] = [0.001, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60];
 
@@ -131,9 +155,77 @@ function tallyOf(map: Map<string, Tally>, reason: string): Tally {
   return tally;
 }
 
-/** The metrics of one pipeline: its operators, its watermark lag, its checkpoints. */
+/**
+ * Where a source stands in time, read when Prometheus scrapes (event-time sources only):
+ * - `watermark`: the source's watermark, the minimum over its active partitions (idle ones left
+ *   out; all idle: the largest), each partition's being its largest event time minus the bounded
+ *   out-of-orderness (`MIN_WATERMARK` before any record, `MAX_WATERMARK` once a bounded source ended);
+ * - `newestEventTime`: the same combination of the partitions' largest event times, that is the
+ *   newest event time read on the partition furthest behind.
+ * `watermark = newestEventTime − bound − 1 ms` while records set it (`advanceWatermark` may raise it).
+ */
+export interface SourceTime {
+  /** The source's plan node id (`events.source`), the `operator` label. */
+  readonly nodeId: string;
+  /** Processing time (the engine's clock). */
+  readonly now: EpochMillis;
+  readonly watermark: EpochMillis;
+  readonly newestEventTime: EpochMillis;
+}
+
+/** Reasons and results a node of this kind can count, known before any record. */
+interface KnownLabels {
+  readonly dropped: readonly string[];
+  readonly deadLetters: readonly string[];
+  readonly late: boolean;
+  readonly results: 'window' | 'alert' | null;
+}
+
+/**
+ * The dead-letter reason categories (`deadLetterReason` in engine/node.ts): bounded, so they can be
+ * labels. A decoder's dead letters are counted on its node.
+ */
+export const DEAD_LETTER_REASONS: readonly string[] = ['invalid_json', 'missing_field', 'not_an_object', 'invalid_field', 'invalid_timestamp'];
+
+/**
+ * Which label values a node can produce, from its kind (where each reason is counted: decode and
+ * filter in engine/builtins, `late` in engine/node.ts for a node without a late output, the others
+ * in operators/windows and operators/cep). Reasons that depend on more than the node's kind
+ * (`having`: only with a `having` clause) appear at their first increment.
+ */
+function knownLabels(node: TopologyNode, hasLateOutput: boolean, eventTimeDecoder: boolean): KnownLabels {
+  const none: KnownLabels = { dropped: [], deadLetters: [], late: false, results: null };
+  switch (node.kind) {
+    case 'decode': {
+      const deadLetters = eventTimeDecoder ? DEAD_LETTER_REASONS : DEAD_LETTER_REASONS.filter((r) => r !== 'invalid_timestamp');
+      return { ...none, dropped: eventTimeDecoder ? ['decode_error', 'invalid_timestamp'] : ['decode_error'], deadLetters };
+    }
+    case 'filter':
+      return { ...none, dropped: ['filtered'] };
+    case 'windowAggregate': {
+      const results = node.phase === 'partial' ? null : node.alert === null ? 'window' : 'alert';
+      if (node.phase === 'final') return { ...none, dropped: ['late_partial', 'invalid_partial'], results };
+      const lateDrop = hasLateOutput ? [] : ['late'];
+      if (node.time === 'event') return { dropped: [...lateDrop, 'invalid_time'], deadLetters: [], late: true, results };
+      // Processing time stamps records at arrival: never invalid, and late only over another
+      // aggregate's rows (`input: updates`), whose retraction may come after its window closed.
+      const updates = node.phase === 'single' && node.input === 'updates';
+      return updates ? { dropped: lateDrop, deadLetters: [], late: true, results } : { ...none, results };
+    }
+    case 'pattern': {
+      const eventTime = node.pattern.time === 'event';
+      const dropped = ['pattern_timeout', 'pattern_branch_limit', ...(eventTime && !hasLateOutput ? ['late'] : [])];
+      return { dropped, deadLetters: [], late: eventTime, results: 'alert' };
+    }
+    default:
+      return none;
+  }
+}
+
+/** The metrics of one pipeline: its operators, its source lags, its checkpoints. */
 export class PipelineMetrics {
   private readonly operators = new Map<string, OperatorCounters>();
+  private sourceTimesProvider: (() => readonly SourceTime[]) | null = null;
 
   constructor(
     readonly pipeline: string,
@@ -154,9 +246,52 @@ export class PipelineMetrics {
     return this.operators.values();
   }
 
-  /** How far event time (the watermark of source `nodeId`) trails processing time. */
-  watermarkLag(nodeId: string, millis: number): void {
-    this.owner.watermarkLag.set({ pipeline: this.pipeline, operator: nodeId }, millis / 1000);
+  /**
+   * Starts every series whose label values the topology tells at 0: events in and out of every
+   * node, dead letters by reason category of every decoder, the drop reasons each kind of node
+   * has, late events of event-time windows and patterns, windows emitted or alerts raised by each
+   * aggregate and pattern, checkpoints. Idempotent (a restarted engine declares again).
+   */
+  declare(topology: Topology): void {
+    const lateEdges = new Set(topology.edges.filter((e) => e.output === 'late').map((e) => e.from));
+    // A decoder's source (the edge into it): only a source with event time has implausible ones.
+    const eventTimeDecoders = new Set<string>();
+    for (const edge of topology.edges) {
+      const from = topology.nodes.find((n) => n.id === edge.from);
+      if (from?.kind === 'source' && from.eventTime !== null) eventTimeDecoders.add(edge.to);
+    }
+    const owner = this.owner;
+    const zero = (counter: Counter<OperatorLabels>, operator: string): void => counter.inc({ pipeline: this.pipeline, operator }, 0);
+    const zeroReasons = (counter: Counter<ReasonLabels>, operator: string, reasons: readonly string[]): void => {
+      for (const reason of reasons) counter.inc({ pipeline: this.pipeline, operator, reason }, 0);
+    };
+    for (const node of topology.nodes) {
+      this.operator(node.id);
+      zero(owner.eventsIn, node.id);
+      if (node.kind !== 'sink' && node.kind !== 'deadLetter') zero(owner.eventsOut, node.id);
+      const known = knownLabels(node, lateEdges.has(node.id), eventTimeDecoders.has(node.id));
+      zeroReasons(owner.dropped, node.id, known.dropped);
+      zeroReasons(owner.deadLetters, node.id, known.deadLetters);
+      if (known.late) zero(owner.lateEvents, node.id);
+      if (known.results === 'window') zero(owner.windowsEmitted, node.id);
+      else if (known.results === 'alert') zero(owner.alerts, node.id);
+    }
+    owner.checkpoints.inc({ pipeline: this.pipeline }, 0);
+    owner.checkpointFailures.inc({ pipeline: this.pipeline }, 0);
+  }
+
+  /**
+   * Where the source lags come from: called when Prometheus scrapes, it returns, per event-time
+   * source, the processing time now, the source's watermark and its newest event time (see
+   * `SourceTime`). `null`: no source lags (the engine stopped). The last engine to set it wins.
+   */
+  sourceTimes(provider: (() => readonly SourceTime[]) | null): void {
+    this.sourceTimesProvider = provider;
+  }
+
+  /** The current `SourceTime`s (none without a provider). */
+  currentSourceTimes(): readonly SourceTime[] {
+    return this.sourceTimesProvider?.() ?? [];
   }
 
   checkpointCompleted(durationMillis: number): void {
@@ -189,6 +324,7 @@ export class FlowcMetrics {
   readonly processingLatency: Histogram<OperatorLabels>;
   readonly eventToEmitLatency: Histogram<OperatorLabels>;
   readonly watermarkLag: Gauge<OperatorLabels>;
+  readonly eventTimeLag: Gauge<OperatorLabels>;
   readonly checkpointDuration: Histogram<'pipeline'>;
   readonly checkpoints: Counter<'pipeline'>;
   readonly checkpointFailures: Counter<'pipeline'>;
@@ -272,12 +408,29 @@ export class FlowcMetrics {
       buckets: [...EVENT_TO_EMIT_BUCKETS],
       registers,
     });
-    this.watermarkLag = new Gauge({
+    const watermarkLag: Gauge<OperatorLabels> = new Gauge({
       name: 'flowc_watermark_lag_seconds',
-      help: 'Processing time minus the watermark of each source (event-time sources only).',
+      help:
+        'Processing time minus the watermark of each event-time source, at the scrape. The watermark is the minimum over ' +
+        "the source's active partitions of their largest event time minus the bounded out-of-orderness, so this is " +
+        'flowc_event_time_lag_seconds plus that bound (watermark 5s: 5 s plus how far the input trails the clock). ' +
+        'Absent before the first record and once a bounded source has ended.',
       labelNames: operatorLabels,
       registers,
+      collect: () => this.syncSourceLags(watermarkLag, (t) => t.watermark),
     });
+    const eventTimeLag: Gauge<OperatorLabels> = new Gauge({
+      name: 'flowc_event_time_lag_seconds',
+      help:
+        'Processing time minus the newest event time read from each event-time source, on its furthest-behind active ' +
+        'partition, at the scrape: how far the input itself trails the clock (producer delay, consumer backlog, ' +
+        'clock skew). Absent before the first record and once a bounded source has ended.',
+      labelNames: operatorLabels,
+      registers,
+      collect: () => this.syncSourceLags(eventTimeLag, (t) => t.newestEventTime),
+    });
+    this.watermarkLag = watermarkLag;
+    this.eventTimeLag = eventTimeLag;
     this.checkpointDuration = new Histogram({
       name: 'flowc_checkpoint_duration_seconds',
       help: 'Duration of checkpoints: snapshot, sink flush, durable write and offset commit.',
@@ -316,6 +469,17 @@ export class FlowcMetrics {
 
   get contentType(): string {
     return this.registry.contentType;
+  }
+
+  /** Sets `gauge` to now − `timeOf` per event-time source of every pipeline; sources without a finite time have no series. */
+  private syncSourceLags(gauge: Gauge<OperatorLabels>, timeOf: (t: SourceTime) => EpochMillis): void {
+    gauge.reset();
+    for (const pipeline of this.pipelines.values()) {
+      for (const source of pipeline.currentSourceTimes()) {
+        const time = timeOf(source);
+        if (Number.isFinite(time)) gauge.set({ pipeline: pipeline.pipeline, operator: source.nodeId }, (source.now - time) / 1000);
+      }
+    }
   }
 
   private sync(counter: Counter<OperatorLabels>, tallyOf: (c: OperatorCounters) => Tally): void {
