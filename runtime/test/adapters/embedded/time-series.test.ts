@@ -121,3 +121,30 @@ describe('TimeSeriesSink', () => {
     expect(store.query({ field: 'users' })[0]?.points.map((p) => p.time)).toEqual([T0, T0 + MIN]);
   });
 });
+
+describe('TimeSeriesSink: keyed updates', () => {
+  const layout: SinkInputLayout = { stream: 'sessions', node: 'sessions.window', tags: ['sessionId'], fields: ['pages'], time: 'window_end' };
+  const session = (change: SinkRecord<unknown>['change'], end: number, pages: number): SinkRecord<unknown> => ({
+    stream: 'sessions',
+    key: 's1',
+    value: { sessionId: 's1', window_start: T0, window_end: end, pages },
+    timestamp: end,
+    change,
+    rowKey: JSON.stringify(['s1', T0]),
+  });
+
+  it('an update whose time moved leaves one point, at the new time; a delete leaves none', async () => {
+    const store = new EmbeddedTimeSeriesStore();
+    const sink = new TimeSeriesSink(store, { name: 'influx.sessions', measurement: 'sessions', inputs: [layout] });
+    sink.write([session('+I', T0 + MIN, 1)]);
+    // The session grew: its end (the point's time) moved from T0 + 1 min to T0 + 2 min.
+    sink.write([session('-U', T0 + MIN, 1), session('+U', T0 + 2 * MIN, 2)]);
+    expect(store.query({ field: 'pages' })[0]?.points).toEqual([{ time: T0 + 2 * MIN, value: 2 }]);
+    // Updated in place (same time): overwritten.
+    sink.write([session('-U', T0 + 2 * MIN, 2), session('+U', T0 + 2 * MIN, 3)]);
+    expect(store.query({ field: 'pages' })[0]?.points).toEqual([{ time: T0 + 2 * MIN, value: 3 }]);
+    sink.write([session('-D', T0 + 2 * MIN, 3)]);
+    expect(store.pointCount).toBe(0);
+    expect(sink.rowsWritten).toBe(3);
+  });
+});
