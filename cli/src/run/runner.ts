@@ -165,9 +165,11 @@ export async function runEmbedded(io: CliIO, terminal: Terminal, options: RunOpt
     // ── outputs of the run itself ──
     const logOutput: Writable = options.verbose ? status.writable() : createWriteStream(join(stateDir, 'log-sink.jsonl'), { flags: 'a' });
     cleanups.push(() => new Promise<void>((done) => logOutput.end(() => done())));
-    const results = options.out === null ? null : new ResultWriter(new JsonlFileSink<string>({ name: 'out', path: resolve(io.cwd, options.out), truncate: true, format: (r) => r.value }));
+    // --out and the dead-letter file are sinks of the engine: flushed (written, fsynced) before each
+    // checkpoint is saved. --out starts anew when the run starts from the beginning (no checkpoint:
+    // --fresh, a replay without --state-dir, a new state dir) and is appended to when it resumes.
+    const results = options.out === null ? null : new ResultWriter(new JsonlFileSink<string>({ name: '--out', path: resolve(io.cwd, options.out), truncate: latest === null, format: (r) => r.value }));
     const deadLetterFile = new JsonlFileSink<DeadLetterRecord>({ name: 'dead-letters', path: join(stateDir, 'dead-letters.jsonl') });
-    const extraSinks = { flush: async (): Promise<void> => void (await Promise.all([results?.flush(), deadLetterFile.flush()])), close: async (): Promise<void> => void (await Promise.all([results?.close(), deadLetterFile.close()])) };
 
     // ── the engine ──
     const catchUp = catchUpOf(feeders);
@@ -187,6 +189,7 @@ export async function runEmbedded(io: CliIO, terminal: Terminal, options: RunOpt
       maxPollRecords: replay ? REPLAY_POLL_RECORDS : LIVE_POLL_RECORDS,
       pollTimeoutMs: 100,
       defaultPartitions: 4,
+      extraSinks: results === null ? [deadLetterFile] : [results, deadLetterFile],
     });
     engine = running;
     attachOutputs(running, topology, results, deadLetterFile);
@@ -198,6 +201,7 @@ export async function runEmbedded(io: CliIO, terminal: Terminal, options: RunOpt
     say(`  state: ${shownState} (checkpoint every ${formatSeconds(options.checkpointIntervalMs)})`);
     say(latest === null ? '  starting from the beginning (no checkpoint)' : `  resuming from checkpoint #${latest.id} at offset ${totalOffset(latest)} (${describeOffsets(latest)})`);
     await running.start();
+    if (results !== null) say(`  --out: ${options.out} (${latest === null ? 'a new file' : `appending: results from checkpoint #${latest.id} on${results.tornTailBytes > 0 ? `; a torn last line of ${results.tornTailBytes} bytes was cut off` : ''}`})`);
     const dashboardUrl = options.token === null ? address.url : `${address.url}?token=${encodeURIComponent(options.token)}`;
     const built = existsSync(join(DASHBOARD_DIST, 'index.html'));
     say(`  dashboard: ${dashboardUrl}   metrics: ${address.url}metrics${built ? '' : '   (the minimal page: npm run build:dashboard builds the full one)'}`);
@@ -264,7 +268,6 @@ export async function runEmbedded(io: CliIO, terminal: Terminal, options: RunOpt
     const checkpoint = async (): Promise<void> => {
       try {
         await running.checkpoint();
-        await extraSinks.flush();
         await saveFeederStates(stateDir, feeders);
       } catch (error) {
         if (!checkpointWarned) say(`flowc run: checkpoint failed (the next one retries): ${error instanceof Error ? error.message : String(error)}`);
@@ -320,7 +323,6 @@ export async function runEmbedded(io: CliIO, terminal: Terminal, options: RunOpt
     } catch (error) {
       stopError = error;
     }
-    await extraSinks.close().catch(() => undefined);
     await saveFeederStates(stateDir, feeders).catch(() => undefined);
     const final = await checkpoints.loadLatest();
     const counters = running.counters();
@@ -331,7 +333,7 @@ export async function runEmbedded(io: CliIO, terminal: Terminal, options: RunOpt
       io.stderr(`flowc run: ${failure !== null ? 'the pipeline failed' : 'stopping failed'}: ${problem instanceof Error ? (problem.stack ?? problem.message) : String(problem)}`);
     }
     const elapsed = Date.now() - startedAt;
-    const summary = summarize({ pipeline, reason, elapsed, counters, feeders: feeders.map((f) => ({ topic: f.topic, counts: f.counts() })), resumed: latest, final, results: results?.lines ?? null });
+    const summary = summarize({ pipeline, reason, elapsed, counters, feeders: feeders.map((f) => ({ topic: f.topic, counts: f.counts() })), resumed: latest, final, results: results?.lines ?? null, resultsSkipped: results?.skipped ?? null });
     for (const line of summary.lines) terminal.write(`${line}\n`);
     writeFileSync(join(stateDir, 'run-summary.json'), `${JSON.stringify(summary.json, null, 2)}\n`);
     return problem === null ? EXIT.ok : EXIT.diagnostics;
@@ -392,7 +394,7 @@ function makeFeeders(plans: readonly SourcePlan[], options: RunOptions, topology
 function attachOutputs(engine: Engine, topology: Topology, results: ResultWriter | null, deadLetters: JsonlFileSink<DeadLetterRecord>): void {
   for (const node of topology.nodes) {
     const isResult = node.kind === 'pattern' || (node.kind === 'windowAggregate' && node.phase !== 'partial');
-    if (isResult && results !== null) engine.onOutput(node.id, (batch) => results.write(node.name, batch));
+    if (isResult && results !== null) engine.onOutput(node.id, (batch) => results.writeBatch(node.name, batch));
     if (node.kind === 'decode' && node.deadLetter === null) {
       engine.onDeadLetter(node.id, (letter) => deadLetters.write([{ stream: letter.source, key: letter.key, value: letter, timestamp: letter.rejectedAt }]));
     }
@@ -446,6 +448,8 @@ interface SummaryInput {
   readonly resumed: Checkpoint | null;
   readonly final: Checkpoint | null;
   readonly results: number | null;
+  /** `-U` records `--out` left out. */
+  readonly resultsSkipped: number | null;
 }
 
 function summarize(input: SummaryInput): { readonly lines: string[]; readonly json: unknown } {
@@ -469,7 +473,7 @@ function summarize(input: SummaryInput): { readonly lines: string[]; readonly js
     );
   }
   if (input.final !== null) lines.push(`  final checkpoint #${input.final.id} at offset ${totalOffset(input.final)} (${describeOffsets(input.final)})`);
-  if (input.results !== null) lines.push(`  results: ${formatCount(input.results)} lines`);
+  if (input.results !== null) lines.push(`  results: ${formatCount(input.results)} lines${input.resultsSkipped ? ` (${formatCount(input.resultsSkipped)} -U records left out)` : ''}`);
   const json = {
     pipeline: input.pipeline.manifest.pipeline,
     file: input.pipeline.file,
@@ -480,6 +484,7 @@ function summarize(input: SummaryInput): { readonly lines: string[]; readonly js
     resumedFrom: input.resumed === null ? null : { id: input.resumed.id, offset: totalOffset(input.resumed), offsets: input.resumed.offsets },
     finalCheckpoint: input.final === null ? null : { id: input.final.id, offset: totalOffset(input.final), offsets: input.final.offsets },
     results: input.results,
+    resultsSkipped: input.resultsSkipped,
   };
   return { lines, json };
 }

@@ -77,6 +77,12 @@ export interface EngineOptions {
    * accepted event time) (`event-times.ts`). `null`: every event time is accepted.
    */
   readonly eventTimeBounds?: EventTimeBounds | null;
+  /**
+   * Sinks the topology does not declare (a CLI's `--out` file, a dead-letter file), fed by the
+   * caller through `onOutput` / `onDeadLetter` listeners: opened, flushed at every checkpoint
+   * before it is saved, and closed, exactly as the declared sinks are.
+   */
+  readonly extraSinks?: readonly Sink[];
 }
 
 /** The figures of the status line. */
@@ -160,6 +166,7 @@ export class Engine {
     this.flowcMetrics = options.metrics ?? new FlowcMetrics();
     this.metrics = this.flowcMetrics.pipeline(this.pipeline);
     this.build();
+    for (const sink of options.extraSinks ?? []) this.sinks.push(sink);
   }
 
   get state(): EngineState {

@@ -1,9 +1,10 @@
 // Sinks of embedded runs and tests: a JSON-lines file, the console (or any writable stream), and
 // memory.
-import { mkdir, open, type FileHandle } from 'node:fs/promises';
+import { mkdir, open, stat, type FileHandle } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import type { Writable } from 'node:stream';
 import type { Sink, SinkRecord } from '../../api/index.ts';
+import { syncDirectory } from './segments.ts';
 
 /** A record's value as one JSON line (without the newline); `undefined` values are written as `null`. */
 export function valueLine(record: SinkRecord<unknown>): string {
@@ -12,11 +13,14 @@ export function valueLine(record: SinkRecord<unknown>): string {
 
 /**
  * A record with its stream, key and time, as one JSON line:
- * `{"stream":"realtime","time":"2024-01-01T00:01:00.000Z","key":null,"value":{…}}`.
+ * `{"stream":"realtime","time":"2024-01-01T00:01:00.000Z","key":null,"value":{…}}`; window and
+ * session results also carry their change and row key (`"change":"+U","rowKey":"[null,…]"`, before
+ * `value`), early firings `"early":true`, so that a reader can keep the last version of each row.
  */
 export function envelopeLine(record: SinkRecord<unknown>): string {
   const time = Number.isFinite(record.timestamp) ? new Date(record.timestamp).toISOString() : String(record.timestamp);
-  return JSON.stringify({ stream: record.stream, time, key: record.key, value: record.value });
+  if (record.change === undefined && record.early === undefined) return JSON.stringify({ stream: record.stream, time, key: record.key, value: record.value });
+  return JSON.stringify({ stream: record.stream, time, key: record.key, change: record.change, rowKey: record.rowKey, early: record.early, value: record.value });
 }
 
 export type LineFormat<T> = (record: SinkRecord<T>) => string;
@@ -32,9 +36,20 @@ export interface JsonlFileSinkOptions<T> {
   readonly fsync?: boolean;
 }
 
+/** Bytes read at a time while looking for the last newline of a torn file. */
+const TAIL_CHUNK = 64 * 1024;
+
 /**
  * `file(path: …)`: appends one JSON line per record. `write` buffers, `flush` writes and fsyncs
- * what was buffered. Not idempotent: records replayed after a restart are written again (at least once).
+ * what was buffered. Not idempotent: records replayed after a restart are written again (at least
+ * once).
+ *
+ * Crash safety: a flush writes whole lines and resolves only once they are durable (a checkpoint
+ * waits for it before it is saved). A crash in the middle of a write can leave a last line without
+ * its newline; opening the file again cuts that torn tail off (it was never flushed, so no
+ * checkpoint covers it and the replay writes it again), so an appended line never glues onto a
+ * fragment. A failed write is cut off the same way, and the file's creation is made durable too
+ * (its directory is fsynced).
  */
 export class JsonlFileSink<T = unknown> implements Sink<T> {
   readonly name: string;
@@ -48,6 +63,9 @@ export class JsonlFileSink<T = unknown> implements Sink<T> {
   private queue: Promise<void> = Promise.resolve();
   private closed = false;
   private lines = 0;
+  /** The file's length: its end after the last complete write. */
+  private size = 0;
+  private tornBytes = 0;
 
   constructor(options: JsonlFileSinkOptions<T>) {
     this.name = options.name;
@@ -60,6 +78,11 @@ export class JsonlFileSink<T = unknown> implements Sink<T> {
   /** Lines made durable so far. */
   get linesWritten(): number {
     return this.lines;
+  }
+
+  /** Bytes of a torn last line cut off when the file was opened (0: none). */
+  get tornTailBytes(): number {
+    return this.tornBytes;
   }
 
   async open(): Promise<void> {
@@ -77,8 +100,17 @@ export class JsonlFileSink<T = unknown> implements Sink<T> {
       const chunk = this.pending;
       this.pending = [];
       const handle = await this.fileHandle();
-      await handle.write(chunk.join(''));
-      if (this.fsync) await handle.datasync();
+      const bytes = Buffer.from(chunk.join(''), 'utf8');
+      try {
+        // A write may take only part of the buffer: go on until it is all in the file.
+        for (let at = 0; at < bytes.length; ) at += (await handle.write(bytes, at, bytes.length - at)).bytesWritten;
+        if (this.fsync) await handle.datasync();
+      } catch (error) {
+        // Cut what part of the chunk got in, so that the next lines do not follow a fragment.
+        await handle.truncate(this.size).catch(() => undefined);
+        throw error;
+      }
+      this.size += bytes.length;
       this.lines += chunk.length;
     });
     this.queue = run.catch(() => undefined);
@@ -97,11 +129,47 @@ export class JsonlFileSink<T = unknown> implements Sink<T> {
   private fileHandle(): Promise<FileHandle> {
     if (this.handle !== null) return Promise.resolve(this.handle);
     this.opening ??= (async () => {
-      await mkdir(dirname(this.path), { recursive: true });
-      this.handle = await open(this.path, this.truncate ? 'w' : 'a');
-      return this.handle;
+      const dir = dirname(this.path);
+      await mkdir(dir, { recursive: true });
+      const existed = await stat(this.path).then(
+        () => true,
+        () => false,
+      );
+      const handle = await open(this.path, this.truncate ? 'w' : 'a+');
+      try {
+        this.size = this.truncate ? 0 : await this.cutTornTail(handle);
+        if (this.fsync && (this.truncate || this.tornBytes > 0)) await handle.datasync();
+        if (this.fsync && !existed) await syncDirectory(dir);
+      } catch (error) {
+        await handle.close();
+        throw error;
+      }
+      this.handle = handle;
+      return handle;
     })();
     return this.opening;
+  }
+
+  /** Cuts a last line that lacks its newline (a write a crash interrupted); returns the length kept. */
+  private async cutTornTail(handle: FileHandle): Promise<number> {
+    const { size } = await handle.stat();
+    let end = size;
+    const buffer = Buffer.alloc(TAIL_CHUNK);
+    while (end > 0) {
+      const from = Math.max(0, end - TAIL_CHUNK);
+      const { bytesRead } = await handle.read(buffer, 0, end - from, from);
+      const newline = buffer.subarray(0, bytesRead).lastIndexOf(0x0a);
+      if (newline >= 0) {
+        end = from + newline + 1;
+        break;
+      }
+      end = from;
+    }
+    if (end < size) {
+      await handle.truncate(end);
+      this.tornBytes = size - end;
+    }
+    return end;
   }
 }
 
