@@ -126,8 +126,13 @@ describe('TopologyTestDriver: event time', () => {
     d.pipe('clicks', click('a', 1000, 'ann', 1));
     d.advanceWatermark('clicks', 12_000);
     d.pipe('clicks', click('late-ok', 2000, 'ann', 10)); // window end 10 s + lateness 5 s > 12 s
-    const rows = d.output<PerUser>('per_user').map((r) => r.value.total);
-    expect(rows).toEqual([1, 11]);
+    // The window's row, then its update: the old version retracted (-U), the new one (+U).
+    const rows = d.output<PerUser>('per_user').map((r) => [r.change, r.value.total]);
+    expect(rows).toEqual([
+      ['+I', 1],
+      ['-U', 1],
+      ['+U', 11],
+    ]);
     expect([...d.table<PerUser>('per_user').values()].map((r) => r.value.total)).toEqual([11]);
     d.advanceWatermark('clicks', 15_000);
     d.pipe('clicks', click('too-late', 3000, 'ann', 100));
