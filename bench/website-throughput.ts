@@ -15,6 +15,12 @@
 // nothing closes) and a sliding-window key (geography.window, one pane per key) — for flowc and the
 // peer's Maps, measured with --expose-gc around the load.
 //
+// The cost of keyed updates: "(b) rows as appends" runs the same job with what the update model
+// adds taken out — the aggregates over `sessions` (funnel, session_health) fold each session row in
+// as a new fact instead of keeping the live rows to retract from, and the retractions the session
+// window emits are dropped on their way out — i.e. the counting of v1, which counted a revised
+// session twice. "(b)" against it is the price of results that count each session once.
+//
 // Each measurement runs in its own child process (fresh heap and JIT), pinned to one core with
 // taskset when it is available. `--write` writes bench/RESULTS.md.
 import { execFileSync, spawnSync } from 'node:child_process';
@@ -24,9 +30,11 @@ import { fileURLToPath } from 'node:url';
 import {
   MAX_WATERMARK,
   type DecodeResult,
+  type OperatorContext,
   type PartitionOffset,
   type PollOptions,
   type RebalanceListener,
+  type RecordBatch,
   type Sink,
   type SinkRecord,
   type Source,
@@ -36,7 +44,8 @@ import {
   type TopologyNode,
 } from '../runtime/src/index.ts';
 import { LocalStateStoreFactory, ManualClock } from '../runtime/src/adapters/embedded/index.ts';
-import { Engine, partitionForKey } from '../runtime/src/engine/index.ts';
+import { Engine, partitionForKey, type OperatorFactory } from '../runtime/src/engine/index.ts';
+import { SessionWindowProcessor } from '../runtime/src/operators/windows/index.ts';
 import { FlowcMetrics } from '../runtime/src/metrics/registry.ts';
 import { WebsiteEventSimulator } from '../runtime/src/simulator/index.ts';
 import { compileSource } from '../compiler/src/index.ts';
@@ -568,6 +577,39 @@ class CountingSink implements Sink<unknown> {
 }
 
 type DecoderChoice = 'object' | 'text';
+type Variant = DecoderChoice | 'appends';
+
+/**
+ * The job with the update model taken out (the header says why): consumers of update streams fold
+ * rows in as appends, and the session window's retractions (`-U`, `-D`) are dropped as it emits.
+ */
+function asAppends(topology: Topology): { topology: Topology; operators: OperatorFactory } {
+  const nodes = topology.nodes.map((n): TopologyNode => (n.kind === 'windowAggregate' && n.phase === 'single' && n.input === 'updates' ? { ...n, input: 'appends' } : n));
+  const operators: OperatorFactory = {
+    createProcessor(node) {
+      if (node.kind !== 'windowAggregate' || node.phase !== 'single' || node.window.kind !== 'session') return null;
+      const inner = new SessionWindowProcessor(node);
+      const appendsOnly = (context: OperatorContext<unknown>): OperatorContext<unknown> =>
+        Object.assign(Object.create(context) as OperatorContext<unknown>, {
+          emit(batch: RecordBatch<unknown>): void {
+            const records = batch.records.filter((r) => r.change !== '-U' && r.change !== '-D');
+            if (records.length > 0) context.emit({ ...batch, records });
+          },
+        });
+      return {
+        init: (c) => inner.init(appendsOnly(c)),
+        processBatch: (b, c) => inner.processBatch(b, appendsOnly(c)),
+        onWatermark: (w, c) => inner.onWatermark(w, appendsOnly(c)),
+        onTimer: (t, c) => inner.onTimer(t, appendsOnly(c)),
+        snapshot: (p, c) => inner.snapshot(p, c),
+        restore: (cp, c) => inner.restore(cp, c),
+        release: (p) => inner.release(p),
+        close: () => inner.close(),
+      };
+    },
+  };
+  return { topology: { ...topology, nodes }, operators };
+}
 
 function withDecoder(topology: Topology, choice: DecoderChoice): Topology {
   if (choice === 'text') return topology;
@@ -584,9 +626,10 @@ function withDecoder(topology: Topology, choice: DecoderChoice): Topology {
   return { ...topology, nodes: topology.nodes.map((n): TopologyNode => (n.id === eventsDecodeNode.id && n.kind === 'decode' ? { ...n, decodeText } : n)) };
 }
 
-function makeEngine(topology: Topology, source: Source, clock: ManualClock, sinks: CountingSink[]): Engine {
+function makeEngine(topology: Topology, source: Source, clock: ManualClock, sinks: CountingSink[], operators: OperatorFactory[] = []): Engine {
   return new Engine({
     topology,
+    operators,
     sources: { createSource: () => source },
     sinks: {
       createSink: (node) => {
@@ -612,7 +655,13 @@ interface ThroughputResult {
   readonly rows: Record<string, number>;
 }
 
-async function flowcThroughput(input: Input, choice: DecoderChoice): Promise<ThroughputResult> {
+const VARIANT_NAMES: Record<Variant, string> = {
+  object: 'flowc (a) JSON.parse + generated object decoder',
+  text: 'flowc (b) generated decodeText',
+  appends: 'flowc (b), rows as appends (no update model)',
+};
+
+async function flowcThroughput(input: Input, choice: Variant): Promise<ThroughputResult> {
   const clock = new ManualClock({ start: T0 });
   const it = batches(input);
   const source = new BatchSource(() => {
@@ -620,7 +669,8 @@ async function flowcThroughput(input: Input, choice: DecoderChoice): Promise<Thr
     return r.done === true ? null : r.value;
   }, clock);
   const sinks: CountingSink[] = [];
-  const engine = makeEngine(withDecoder(websiteTopology, choice), source, clock, sinks);
+  const appends = choice === 'appends' ? asAppends(websiteTopology) : null;
+  const engine = makeEngine(appends?.topology ?? withDecoder(websiteTopology, choice === 'object' ? 'object' : 'text'), source, clock, sinks, appends === null ? [] : [appends.operators]);
   await engine.start();
   const cpu = process.cpuUsage();
   const started = performance.now();
@@ -634,7 +684,7 @@ async function flowcThroughput(input: Input, choice: DecoderChoice): Promise<Thr
   // A stream reaches several sinks; count it once, at the sink with the most streams of it.
   for (const sink of sinks) for (const [stream, n] of sink.rows) rows[stream] = Math.max(rows[stream] ?? 0, n);
   await engine.stop();
-  return { variant: choice === 'object' ? 'flowc (a) JSON.parse + generated object decoder' : 'flowc (b) generated decodeText', events: input.count, wallMs, cpuMs: (used.user + used.system) / 1000, rows };
+  return { variant: VARIANT_NAMES[choice], events: input.count, wallMs, cpuMs: (used.user + used.system) / 1000, rows };
 }
 
 function peerThroughput(input: Input): ThroughputResult {
@@ -777,7 +827,7 @@ function readFlow(): string {
 
 // ───────────────────────────── children and the report ─────────────────────────────
 
-type Task = { readonly kind: 'throughput'; readonly variant: 'object' | 'text' | 'peer'; readonly events: number } | { readonly kind: 'memory'; readonly variant: 'flowc' | 'peer'; readonly memoryCase: MemoryCase; readonly keys: number };
+type Task = { readonly kind: 'throughput'; readonly variant: Variant | 'peer'; readonly events: number } | { readonly kind: 'memory'; readonly variant: 'flowc' | 'peer'; readonly memoryCase: MemoryCase; readonly keys: number };
 
 async function child(task: Task): Promise<void> {
   let result: ThroughputResult | MemoryResult;
@@ -827,7 +877,7 @@ async function main(): Promise<void> {
 
   const best = new Map<string, ThroughputResult>();
   for (let run = 1; run <= runs; run++) {
-    for (const variant of ['peer', 'object', 'text'] as const) {
+    for (const variant of ['peer', 'object', 'text', 'appends'] as const) {
       const result = runChild<ThroughputResult>({ kind: 'throughput', variant, events });
       log(`run ${run}: ${result.variant}: ${fmt(result.events / (result.wallMs / 1000))} events/s (wall ${fmt(result.wallMs)} ms, cpu ${fmt(result.cpuMs)} ms)`);
       const previous = best.get(result.variant);
@@ -854,7 +904,8 @@ async function main(): Promise<void> {
         `${(perSecond(r) / perSecond(peer)).toFixed(2)}× / ${(perCpuSecond(r) / perCpuSecond(peer)).toFixed(2)}× |`,
     );
   }
-  const shortName = (r: ThroughputResult): string => (r.variant.startsWith('hand-written') ? 'hand-written' : (r.variant.match(/^flowc \([ab]\)/)?.[0] ?? r.variant));
+  const shortName = (r: ThroughputResult): string =>
+    r.variant.startsWith('hand-written') ? 'hand-written' : r.variant === VARIANT_NAMES.appends ? 'flowc (b) as appends' : (r.variant.match(/^flowc \([ab]\)/)?.[0] ?? r.variant);
   lines.push('', `| rows emitted | ${[...best.values()].map(shortName).join(' | ')} |`, `| --- |${[...best.values()].map(() => ' ---: |').join('')}`);
   const streams = [...new Set([...best.values()].flatMap((r) => Object.keys(r.rows)))].sort();
   for (const stream of streams) lines.push(`| ${stream} | ${[...best.values()].map((r) => fmt(r.rows[stream] ?? 0)).join(' | ')} |`);
