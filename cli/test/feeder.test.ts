@@ -1,5 +1,6 @@
 // The simulator feeder of `flowc run`: a fresh state dir gets the last `backfillMs` of simulated
-// traffic appended at once, ahead of the paced records; a resumed run continues without one.
+// traffic appended at once, ahead of the live records; a resumed run continues without one. Live
+// records are appended when the clock reaches their event time (no offset at the start, no drift).
 import { describe, expect, it } from 'vitest';
 import { PartitionedLog } from '../../runtime/src/adapters/embedded/index.ts';
 import { CatchUpTime } from '../src/run/adapters.ts';
@@ -45,8 +46,14 @@ describe('SimulatorFeeder backfill', () => {
     expect(times).toHaveLength(pending);
     expect(Math.min(...times)).toBeGreaterThanOrEqual(NOW - 60_000);
     expect(Math.max(...times)).toBeLessThan(NOW);
-    // After the backfill, records are paced again: the first call lets exactly one through.
-    expect(feeder.feed(NOW, 1000)).toBe(1);
+    // After the backfill come the live records, when their event time is due: a second of them at NOW + 1 s.
+    const live = feeder.feed(NOW + 1000, 1000);
+    expect(live).toBeGreaterThan(100);
+    expect(live).toBeLessThan(300);
+    const liveTimes = eventTimes(log).filter((t) => t >= NOW);
+    expect(liveTimes).toHaveLength(live);
+    expect(Math.max(...liveTimes)).toBeLessThanOrEqual(NOW + 1000);
+    expect(feeder.nextDueAt()).toBeGreaterThan(NOW + 1000);
   });
 
   it('appends a second of event time at a time, once the consumers have read the last one, within the room they leave', () => {
@@ -67,6 +74,108 @@ describe('SimulatorFeeder backfill', () => {
     const resumed = new SimulatorFeeder(newLog(), TOPIC, settings(60_000), { seed: 7, generation: 0, lastEventTime: NOW - 10_000 }, NOW);
     expect(resumed.backfillPending).toBe(0);
     expect(resumed.generation).toBe(1);
+  });
+});
+
+/** A log that keeps only the event time of each record appended (an hour of records would not fit in memory). */
+class EventTimeLog {
+  readonly times: number[] = [];
+  append(_topic: string, _key: string | null, value: string): void {
+    const match = /"timestamp":(\d+)/.exec(value);
+    this.times.push(match === null ? Number.NaN : Number(match[1]));
+  }
+  asLog(): PartitionedLog {
+    return this as unknown as PartitionedLog;
+  }
+}
+
+describe('SimulatorFeeder live pacing', () => {
+  it('appends each live record when the clock reaches its event time: no start-up offset, no drift over an hour', () => {
+    const POLL_MS = 10;
+    const log = new EventTimeLog();
+    const feeder = new SimulatorFeeder(log.asLog(), TOPIC, settings(60_000), null, NOW);
+    // Warm-up, engine start and the backfill take a while: the first live feed comes 12 s after construction.
+    let clock = NOW + 8000;
+    while (feeder.backfillPending > 0) feeder.feed(clock, 2000);
+    const backfilled = log.times.length;
+    expect(Math.max(...log.times)).toBeLessThan(NOW);
+    clock = NOW + 12_000;
+    feeder.feed(clock, 100_000);
+    // What fell due since construction comes at once: all of it, and nothing from the future.
+    const first = log.times.slice(backfilled);
+    expect(first.length).toBeGreaterThan(12 * 200 * 0.8);
+    expect(Math.min(...first)).toBeGreaterThanOrEqual(NOW);
+    expect(Math.max(...first)).toBeLessThanOrEqual(clock);
+    expect(Math.max(...first)).toBeGreaterThan(clock - 200);
+    expect(feeder.nextDueAt()).toBeGreaterThan(clock);
+    // Then an hour of feeds every POLL_MS: every record comes in the feed after its event time.
+    const HOUR = 3_600_000;
+    const end = clock + HOUR;
+    let wrong = 0;
+    let worstLag = 0;
+    while (clock < end) {
+      const previous = clock;
+      clock += POLL_MS;
+      const from = log.times.length;
+      feeder.feed(clock, 100_000);
+      for (let i = from; i < log.times.length; i++) {
+        const t = log.times[i] as number;
+        if (!(t > previous && t <= clock)) wrong++;
+      }
+      if (feeder.nextDueAt() <= clock) wrong++;
+      // Event-time lag: the clock − the newest event time appended (gaps between events included).
+      worstLag = Math.max(worstLag, clock - (log.times[log.times.length - 1] as number));
+    }
+    expect(wrong).toBe(0);
+    expect(worstLag).toBeLessThan(1000);
+    // --rate holds on average: 200 events a second of event time, hence of wall time.
+    const live = log.times.length - backfilled;
+    expect(live / ((end - NOW) / 1000)).toBeGreaterThan(200 * 0.97);
+    expect(live / ((end - NOW) / 1000)).toBeLessThan(200 * 1.03);
+    expect(feeder.state().lastEventTime).toBeLessThanOrEqual(end);
+    expect(feeder.state().lastEventTime).toBeGreaterThan(end - 1000);
+  });
+
+  it('appends delayed and damaged records when due too, never ahead of the clock, within the room given', () => {
+    const log = new EventTimeLog();
+    const feeder = new SimulatorFeeder(log.asLog(), TOPIC, { ...settings(0), malformed: 0.05, late: { fraction: 0.01, delayMs: 10_000 }, outOfOrder: { fraction: 0.05, maxDelayMs: 5000 } }, null, NOW);
+    expect(feeder.feed(NOW + 1000, 50)).toBe(50);
+    let clock = NOW + 1000;
+    for (let i = 0; i < 6000; i++) {
+      clock += 100;
+      feeder.feed(clock, 100_000);
+      expect(feeder.nextDueAt()).toBeGreaterThan(clock);
+    }
+    // Damaged records may carry any timestamp (1970, the year 2999, …): leave those out.
+    const plausible = log.times.filter((t) => t > NOW - 86_400_000 && t < NOW + 86_400_000);
+    expect(plausible.length).toBeGreaterThan(100_000);
+    expect(plausible.every((t) => t <= clock)).toBe(true);
+    const counts = feeder.counts();
+    expect(counts.late).toBeGreaterThan(0);
+    expect(counts.outOfOrder).toBeGreaterThan(0);
+    expect(counts.records / 601).toBeGreaterThan(200 * 0.9);
+    expect(counts.records / 601).toBeLessThan(200 * 1.15);
+  });
+
+  it('continues after a previous run that went past now, paced from there', () => {
+    const log = new EventTimeLog();
+    const ahead = NOW + 3_600_000;
+    const feeder = new SimulatorFeeder(log.asLog(), TOPIC, settings(60_000), { seed: 7, generation: 0, lastEventTime: ahead }, NOW);
+    expect(feeder.backfillPending).toBe(0);
+    expect(feeder.nextDueAt()).toBeLessThan(NOW + 1000);
+    feeder.feed(NOW + 10_000, 100_000);
+    // (Fewer than 200 a second: the world starts after the previous run's last event, with no session open.)
+    expect(log.times.length).toBeGreaterThan(200);
+    expect(Math.min(...log.times)).toBeGreaterThan(ahead);
+    expect(Math.max(...log.times)).toBeLessThanOrEqual(ahead + 10_000);
+  });
+
+  it('appends as many as it may with --rate max', () => {
+    const log = new EventTimeLog();
+    const feeder = new SimulatorFeeder(log.asLog(), TOPIC, { ...settings(0), rate: Number.POSITIVE_INFINITY }, null, NOW);
+    expect(feeder.nextDueAt()).toBe(Number.NEGATIVE_INFINITY);
+    expect(feeder.feed(NOW, 5000)).toBe(5000);
+    expect(feeder.feed(NOW, 5000)).toBe(5000);
   });
 });
 

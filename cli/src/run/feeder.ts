@@ -6,8 +6,13 @@
 // Event time follows the wall clock: the simulated world moves at `eventRate` events per second,
 // and starts a few minutes before now (or just after the last event of the previous run on the same
 // state dir), fast-forwarded to now, so that the first records already come from a site in full
-// swing (sessions under way) rather than from an empty one filling up. On a fresh state dir the
-// last `backfillMs` of that simulated past is not skipped but appended at once (ahead of the paced
+// swing (sessions under way) rather than from an empty one filling up. A live record is appended
+// when its event time comes (the next one is held until the clock reaches it), not one every
+// 1000/rate ms: counting would let the simulator's random arrivals wander from the clock, and would
+// start late (after warm-up, engine start and backfill, while event time started at construction).
+// So the input trails the clock by the feed interval only, and `--rate` holds on average (the world
+// makes `rate` events per second of event time). On a fresh state dir the
+// last `backfillMs` of that simulated past is not skipped but appended at once (ahead of the live
 // records), like a topic that already holds the last minutes of traffic: event-time windows over it
 // close at once, so the dashboard and the stores have history from the first second. Each run on
 // a state dir is a new generation of the simulator (the seed is derived from `--seed` and the
@@ -67,12 +72,24 @@ export class SimulatorFeeder {
   readonly generation: number;
   private lastEventTime: number | null;
   private stopped = false;
-  /** The first record at or after now, taken while warming up. */
+  /** The next record to append, taken from the simulator ahead (the first one at or after now, after warm-up). */
   private pending: SimulatedRecord | null = null;
+  /** Whether live records are appended when their event time comes (a finite rate) or as fast as taken. */
+  private readonly paced: boolean;
+  /**
+   * Event time − wall clock of the live records: 0, unless a previous run's events went past now
+   * (`--rate max` runs ahead of the clock), when the world continues after them and is paced from
+   * there.
+   */
+  private readonly eventTimeOffset: number;
   /** Backfilled records not yet appended, oldest first, and the next one to append. */
   private readonly backfill: SimulatedRecord[] = [];
   private backfillNext = 0;
-  /** Event time from which records are live (paced): the wall-clock time the feeder was made at. */
+  /**
+   * Event time from which records are live: the wall-clock time the feeder was made at. Live records
+   * are appended once the clock reaches their event time, so those from here to the first live feed
+   * (warm-up, engine start and backfill take seconds) come at once then, and the rest as they fall due.
+   */
   readonly liveFrom: number;
   /** Event time of the first backfilled record; `null` without a backfill. */
   readonly backfillFrom: number | null;
@@ -104,21 +121,26 @@ export class SimulatorFeeder {
       late: settings.late.fraction > 0 ? settings.late : undefined,
       outOfOrder: settings.outOfOrder.fraction > 0 ? settings.outOfOrder : undefined,
     });
-    for (let i = 0; i < WARM_UP_RECORDS + 1; i++) {
+    // Warm-up and backfill: both bounded, so is their sum (a record past it is due at once).
+    const maxRecords = WARM_UP_RECORDS + (backfillMs > 0 ? BACKFILL_RECORDS : 0);
+    for (let i = 0; i < maxRecords + 1; i++) {
       const record = this.simulator.next();
-      if (record.timestamp >= now || i === WARM_UP_RECORDS) {
+      if (record.timestamp >= now || i === maxRecords) {
         this.pending = record;
         break;
       }
       if (backfillMs > 0 && record.timestamp >= backfillFrom) this.backfill.push(record);
     }
     this.liveFrom = now;
+    this.paced = Number.isFinite(settings.rate);
+    this.eventTimeOffset = Math.max(0, startTime - now);
     this.backfillFrom = this.backfill.length > 0 ? (this.backfill[0] as SimulatedRecord).timestamp : null;
   }
 
   /**
-   * Appends the records due at wall-clock `now`, at most `limit` (the room left in the consumer's
-   * backlog); `backlog` is what the consumers have not read yet. Returns how many.
+   * Appends the records due at wall-clock `now` (those whose event time is `now` or before, the
+   * backfill first), at most `limit` (the room left in the consumer's backlog); `backlog` is what the
+   * consumers have not read yet. With `--rate max`, `limit` records. Returns how many.
    */
   feed(now: number, limit: number, backlog = 0): number {
     if (this.stopped || limit <= 0) return 0;
@@ -140,13 +162,17 @@ export class SimulatorFeeder {
       }
       return appended;
     }
-    const due = this.simulator.pace(now, limit);
-    for (let i = 0; i < due; i++) {
-      const record = this.pending ?? this.simulator.next();
+    // Live: every record whose event time has come, in emission order. A held-back (out-of-order,
+    // late) record comes out with an earlier event time, so it is due as soon as it is next.
+    let appended = 0;
+    while (appended < limit) {
+      const record = (this.pending ??= this.simulator.next());
+      if (this.paced && record.timestamp - this.eventTimeOffset > now) break;
       this.pending = null;
       this.append(record);
+      appended++;
     }
-    return due;
+    return appended;
   }
 
   /** Records still to backfill. */
@@ -163,10 +189,14 @@ export class SimulatorFeeder {
     else if (record.delayed === 'out-of-order') this.outOfOrder++;
   }
 
-  /** When the next record is due (wall clock); `-Infinity` when one is due now or the rate is `max`. */
+  /**
+   * When the next record is due (wall clock: its event time, unless a previous run went past now);
+   * `-Infinity` while backfilling or when the rate is `max`.
+   */
   nextDueAt(): number {
-    if (this.backfillPending > 0) return Number.NEGATIVE_INFINITY;
-    return this.simulator.nextDueAt();
+    if (this.backfillPending > 0 || !this.paced) return Number.NEGATIVE_INFINITY;
+    const record = (this.pending ??= this.simulator.next());
+    return record.timestamp - this.eventTimeOffset;
   }
 
   stop(): void {
