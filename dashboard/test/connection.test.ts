@@ -104,7 +104,7 @@ describe('Connection', () => {
     expect(t.last().sent).toEqual([]);
     t.send(hello());
     expect(t.connection.status.state).toBe('live');
-    expect(t.last().sent.map((s) => JSON.parse(s) as unknown)).toEqual([{ v: 2, type: 'subscribe', streams: '*' }]);
+    expect(t.last().sent.map((s) => JSON.parse(s) as unknown)).toEqual([{ v: 3, type: 'subscribe', streams: '*' }]);
     expect(t.messages.map((m) => m.type)).toEqual(['hello']);
   });
 
@@ -113,7 +113,7 @@ describe('Connection', () => {
     t.connection.start();
     t.last().handlers.open();
     t.send(hello());
-    const update = (country: string): unknown => ({ v: 2, type: 'update', stream: 'geography', key: country, time: 10_000, row: { country } });
+    const update = (country: string): unknown => ({ v: 3, type: 'update', stream: 'geography', key: country, time: 10_000, row: { country } });
     t.send([update('US'), update('DE'), { v: 1, type: 'update' }, update('FR')]);
     expect(t.messages.map((m) => (m.type === 'update' ? m.key : m.type))).toEqual(['hello', 'US', 'DE', 'FR']);
     expect(t.problems).toContain('unsupported_version');
@@ -176,9 +176,9 @@ describe('Connection', () => {
     const t = setup();
     t.connection.start();
     t.send(hello());
-    t.send({ v: 2, type: 'error', code: 'unknown_stream', message: 'no such stream' });
-    t.send({ v: 3, type: 'update' });
-    t.send({ v: 3, type: 'update' });
+    t.send({ v: 3, type: 'error', code: 'unknown_stream', message: 'no such stream' });
+    t.send({ v: 4, type: 'update' });
+    t.send({ v: 4, type: 'update' });
     t.last().handlers.message('not json');
     expect(t.messages.map((m) => m.type)).toEqual(['hello', 'error']);
     expect(t.problems).toEqual(['unsupported_version']);

@@ -1,5 +1,5 @@
 // Message builders for the dashboard tests.
-import type { AlertMessage, HealthMessage, HelloMessage, MetricManifest, PipelineManifest, SnapshotMessage, UpdateMessage } from '../src/lib/protocol.ts';
+import { VERSION, type AlertMessage, type HealthMessage, type HelloMessage, type MetricManifest, type PipelineManifest, type SnapshotMessage, type UpdateMessage } from '../src/lib/protocol.ts';
 import { manifest as websiteAnalytics } from '../../generated/website-analytics/manifest.ts';
 
 export const manifest: PipelineManifest = websiteAnalytics;
@@ -12,7 +12,7 @@ export function metric(name: string): MetricManifest {
 
 export function hello(overrides: Partial<HelloMessage> = {}): HelloMessage {
   return {
-    v: 2,
+    v: VERSION,
     type: 'hello',
     pipeline: manifest.pipeline,
     manifest,
@@ -28,20 +28,20 @@ export function hello(overrides: Partial<HelloMessage> = {}): HelloMessage {
 }
 
 export function update(stream: string, time: number, row: Record<string, unknown>, extra: Partial<UpdateMessage> = {}): UpdateMessage {
-  return { v: 2, type: 'update', stream, key: null, time, row: { window_start: time - 5000, window_end: time, ...row }, ...extra };
+  return { v: VERSION, type: 'update', stream, key: null, time, row: { window_start: time - 5000, window_end: time, ...row }, ...extra };
 }
 
-export function snapshot(stream: string, rows: readonly { time: number; row: Record<string, unknown>; key?: string | null }[]): SnapshotMessage {
-  return { v: 2, type: 'snapshot', stream, kind: 'metric', rows: rows.map((r) => ({ key: r.key ?? null, time: r.time, row: r.row })) };
+export function snapshot(stream: string, rows: readonly { time: number; row: Record<string, unknown>; key?: string | null; rowKey?: string }[]): SnapshotMessage {
+  return { v: VERSION, type: 'snapshot', stream, kind: 'metric', rows: rows.map((r) => ({ key: r.key ?? null, time: r.time, row: r.row, ...(r.rowKey === undefined ? {} : { rowKey: r.rowKey }) })) };
 }
 
 export function alert(stream: string, time: number, fields: Record<string, unknown>): AlertMessage {
-  return { v: 2, type: 'alert', stream, time, alert: { alert_type: 'HIGH_BOUNCE_RATE', severity: 'medium', title: 'High Bounce Rate Detected', message: 'User u1 viewed only one page', key: 'u1', time, ...fields } };
+  return { v: VERSION, type: 'alert', stream, time, alert: { alert_type: 'HIGH_BOUNCE_RATE', severity: 'medium', title: 'High Bounce Rate Detected', message: 'User u1 viewed only one page', key: 'u1', time, ...fields } };
 }
 
 export function health(time: number, eventsIn = 100): HealthMessage {
   return {
-    v: 2,
+    v: VERSION,
     type: 'health',
     time,
     pipeline: manifest.pipeline,

@@ -2,9 +2,12 @@
 // (no Svelte), so it is unit-tested as it is; `live.svelte.ts` wraps it for the components.
 //
 // A metric row belongs to a series named by its group-by column values (`country=DE`), not by the
-// message's `key` (display text only). Within a series a point is identified by its time (the
-// window end): a later row with the same series and time replaces the earlier one (re-emitted
-// windows, early firings, replays after a reconnect). Each series keeps its newest `maxPoints`.
+// message's `key` (display text only). Window rows are keyed updates: within a series a point is
+// identified by its row key (`rowKey`), or — where a row has none (rows read back from the store)
+// — by its time (the window end). An update replaces the point of its row wherever it was (a
+// re-emitted window, an early firing, a session whose end moved: `previousTime`), a `-D` removes
+// it, and a snapshot (after a reconnect) is the truth from each of its series' oldest row on. Each
+// series keeps its newest `maxPoints`; a series left without points goes.
 import type { AlertSeverity, HealthStatus, HelloMessage, MetricManifest, PipelineManifest, ServerMessage, WindowRow } from './protocol.ts';
 import { SEVERITIES } from './protocol.ts';
 
@@ -14,6 +17,8 @@ export interface Point {
   readonly row: Readonly<Record<string, unknown>>;
   /** An early firing: the window is still open. */
   readonly early: boolean;
+  /** The row's key across its versions (absent: the row is identified by its time). */
+  readonly rowKey?: string;
 }
 
 export interface Series {
@@ -21,7 +26,7 @@ export interface Series {
   readonly id: string;
   /** The group-by columns and their values. */
   readonly tags: readonly (readonly [string, string])[];
-  /** Oldest first, unique times. */
+  /** Oldest first, one per row (several at one time only with distinct row keys). */
   readonly points: Point[];
 }
 
@@ -74,20 +79,38 @@ function tagText(value: unknown): string {
   return typeof value === 'object' ? JSON.stringify(value) : String(value);
 }
 
+/** Whether two points are versions of one row: the same row key, or — where either has none — the same time. */
+export function sameRow(a: Pick<Point, 'time' | 'rowKey'>, b: Pick<Point, 'time' | 'rowKey'>): boolean {
+  return a.rowKey !== undefined && b.rowKey !== undefined ? a.rowKey === b.rowKey : a.time === b.time;
+}
+
 /**
- * Adds `point` to time-ordered `points`: replaces a point with the same time, else inserts it in
- * order; then drops the oldest beyond `max`. Returns whether anything changed.
+ * Adds `point` to time-ordered `points`: it replaces the versions of its row (`sameRow`, wherever
+ * they are) and, with `previousTime` (a `+U` whose time moved), a point at that time without a row
+ * key; it goes in time order (after points of the same time). Then drops the oldest beyond `max`.
+ * Returns whether anything changed.
  */
-export function mergePoint(points: Point[], point: Point, max: number): boolean {
+export function mergePoint(points: Point[], point: Point, max: number, previousTime?: number): boolean {
+  const removed = removeRow(points, point, previousTime);
   let i = points.length - 1;
   while (i >= 0 && (points[i] as Point).time > point.time) i--;
-  if (i >= 0 && (points[i] as Point).time === point.time) points[i] = point;
-  else {
-    if (points.length >= max && i < 0) return false; // older than everything kept, and no room
-    points.splice(i + 1, 0, point);
-  }
+  if (points.length >= max && i < 0) return removed; // older than everything kept, and no room
+  points.splice(i + 1, 0, point);
   if (points.length > max) points.splice(0, points.length - max);
   return true;
+}
+
+/** Removes the versions of `row` (`sameRow`), and with `previousTime` a point at that time without a row key. Returns whether any went. */
+export function removeRow(points: Point[], row: Pick<Point, 'time' | 'rowKey'>, previousTime?: number): boolean {
+  let removed = false;
+  for (let i = points.length - 1; i >= 0; i--) {
+    const p = points[i] as Point;
+    if (sameRow(p, row) || (previousTime !== undefined && p.rowKey === undefined && p.time === previousTime)) {
+      points.splice(i, 1);
+      removed = true;
+    }
+  }
+  return removed;
 }
 
 export class DashboardModel {
@@ -128,13 +151,14 @@ export class DashboardModel {
         return this.applyHello(message);
       case 'snapshot':
         if (message.kind === 'metric') {
-          for (const row of message.rows) this.addRow(message.stream, row, false);
+          this.applySnapshot(message.stream, message.rows);
           return { kind: 'metric', stream: message.stream };
         }
         for (const alert of message.alerts) this.addAlert(message.stream, alert.time, alert.alert);
         return { kind: 'alerts' };
       case 'update':
-        this.addRow(message.stream, message, message.early === true);
+        if (message.change === '-D') this.removeRow(message.stream, message);
+        else this.addRow(message.stream, message, message.early === true, message.previousTime);
         return { kind: 'metric', stream: message.stream };
       case 'alert':
         this.addAlert(message.stream, message.time, message.alert);
@@ -166,15 +190,64 @@ export class DashboardModel {
     return { kind: 'hello', reset };
   }
 
-  private addRow(stream: string, row: WindowRow, early: boolean): void {
+  private streamState(stream: string): StreamState {
     let state = this.streams.get(stream);
     if (state === undefined) {
       state = { stream, groupBy: this.metrics.get(stream)?.groupBy ?? [], series: new Map(), latestTime: -Infinity };
       this.streams.set(stream, state);
     }
+    return state;
+  }
+
+  /** The series id of `row` in `state`. A metric unknown to the manifest has no group columns we know of: its key then. */
+  private seriesOf(state: StreamState, row: WindowRow): string {
+    return this.metrics.has(state.stream) ? seriesId(state.groupBy, row.row ?? {}) : row.key === null ? '' : `key=${row.key}`;
+  }
+
+  /**
+   * A snapshot: the hub's rows of each series it lists, from that series' oldest row on. A point
+   * held since before (a reconnect) at or after that time and not among them was deleted or
+   * superseded meanwhile: it goes. Then the rows are merged.
+   */
+  private applySnapshot(stream: string, rows: readonly WindowRow[]): void {
+    const state = this.streamState(stream);
+    const bySeries = new Map<string, WindowRow[]>();
+    for (const row of rows) {
+      const id = this.seriesOf(state, row);
+      const list = bySeries.get(id);
+      if (list === undefined) bySeries.set(id, [row]);
+      else list.push(row);
+    }
+    let removed = false;
+    for (const [id, list] of bySeries) {
+      const series = state.series.get(id);
+      if (series === undefined) continue;
+      let from = Infinity;
+      const keys = new Set<string>();
+      const times = new Set<number>();
+      const keylessTimes = new Set<number>();
+      for (const r of list) {
+        from = Math.min(from, r.time);
+        times.add(r.time);
+        if (r.rowKey === undefined) keylessTimes.add(r.time);
+        else keys.add(r.rowKey);
+      }
+      // `sameRow` of a point and any of the rows.
+      const listed = (p: Point): boolean => (p.rowKey === undefined ? times.has(p.time) : keys.has(p.rowKey) || keylessTimes.has(p.time));
+      const before = series.points.length;
+      const kept = series.points.filter((p) => p.time < from || listed(p));
+      if (kept.length === before) continue;
+      series.points.splice(0, before, ...kept);
+      removed = true;
+    }
+    for (const row of rows) this.addRow(stream, row, false);
+    if (removed) this.refreshLatest(state);
+  }
+
+  private addRow(stream: string, row: WindowRow, early: boolean, previousTime?: number): void {
+    const state = this.streamState(stream);
     const values = row.row ?? {};
-    // A metric unknown to the manifest has no group columns we know of: fall back to its key.
-    const id = this.metrics.has(stream) ? seriesId(state.groupBy, values) : row.key === null ? '' : `key=${row.key}`;
+    const id = this.seriesOf(state, row);
     let series = state.series.get(id);
     if (series === undefined) {
       const tags = this.metrics.has(stream) ? state.groupBy.map((c) => [c, tagText(values[c])] as const) : row.key === null ? [] : [['key', row.key] as const];
@@ -186,7 +259,32 @@ export class DashboardModel {
       state.series.delete(id);
       state.series.set(id, series);
     }
-    if (mergePoint(series.points, { time: row.time, row: values, early }, this.maxPoints) && row.time > state.latestTime) state.latestTime = row.time;
+    const point: Point = row.rowKey === undefined ? { time: row.time, row: values, early } : { time: row.time, row: values, early, rowKey: row.rowKey };
+    if (!mergePoint(series.points, point, this.maxPoints, previousTime)) return;
+    if (series.points.length === 0) state.series.delete(id);
+    // A row that moved may have been the newest.
+    if (previousTime !== undefined && previousTime >= state.latestTime) this.refreshLatest(state);
+    else if (row.time > state.latestTime) state.latestTime = row.time;
+  }
+
+  /** `-D`: the row is gone from its series (and the series, when it held nothing else). */
+  private removeRow(stream: string, row: WindowRow): void {
+    const state = this.streams.get(stream);
+    if (state === undefined) return;
+    const id = this.seriesOf(state, row);
+    const series = state.series.get(id);
+    if (series === undefined || !removeRow(series.points, row)) return;
+    if (series.points.length === 0) state.series.delete(id);
+    this.refreshLatest(state);
+  }
+
+  private refreshLatest(state: StreamState): void {
+    let latest = -Infinity;
+    for (const series of state.series.values()) {
+      const last = series.points[series.points.length - 1];
+      if (last !== undefined && last.time > latest) latest = last.time;
+    }
+    state.latestTime = latest;
   }
 
   private evictSeries(state: StreamState): void {

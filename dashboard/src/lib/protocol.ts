@@ -10,6 +10,7 @@ import type {
   HealthStatus,
   HelloMessage,
   PROTOCOL_VERSION,
+  RowChange,
   ServerMessage,
   SnapshotMessage,
   StreamInfo,
@@ -18,7 +19,7 @@ import type {
   WindowRow,
 } from '../../../runtime/src/hub/protocol.ts';
 
-export type { AlertMessage, ClientMessage, ErrorMessage, HealthMessage, HealthStatus, HelloMessage, ServerMessage, SnapshotMessage, StreamInfo, SubscribeMessage, UpdateMessage, WindowRow };
+export type { AlertMessage, ClientMessage, ErrorMessage, HealthMessage, HealthStatus, HelloMessage, RowChange, ServerMessage, SnapshotMessage, StreamInfo, SubscribeMessage, UpdateMessage, WindowRow };
 
 export type PipelineManifest = HelloMessage['manifest'];
 export type MetricManifest = PipelineManifest['metrics'][number];
@@ -30,7 +31,7 @@ export type ValueKind = MeasureManifest['valueKind'];
 export type AlertSeverity = AlertManifest['severity'];
 
 /** The protocol version this build speaks (checked against protocol.ts at compile time). */
-export const VERSION: typeof PROTOCOL_VERSION = 2;
+export const VERSION: typeof PROTOCOL_VERSION = 3;
 
 export const SEVERITIES: readonly AlertSeverity[] = ['low', 'medium', 'high', 'critical'];
 

@@ -2,8 +2,8 @@
 // a subscription's snapshot, its liveness, and a bounded send.
 //
 // A subscription is `pending` from `subscribe` until its snapshot is sent: the live messages of
-// its stream queue up meanwhile (with the identities of their rows, so the snapshot can leave
-// those rows out) and follow the snapshot in order. So a client sees each stream as snapshot, then
+// its stream queue up meanwhile (with the identities and row keys of their rows — and of the
+// `-U`s, which are not sent — so the snapshot can leave those rows out) and follow the snapshot in order. So a client sees each stream as snapshot, then
 // every live message after it, none twice and none missing, however long the history read takes.
 //
 // Bounded: a message is only sent while the socket's unsent data (`bufferedAmount`) is at most
@@ -16,7 +16,7 @@ import { WebSocket } from 'ws';
 export class Subscription {
   /** Live messages waiting for the snapshot; `null` once live. */
   queue: Buffer[] | null;
-  /** Row identities of the queued updates. */
+  /** Row identities and row keys the queued updates touched (`MergeOptions.exclude`). */
   readonly identities = new Set<string>();
 
   constructor(
@@ -91,17 +91,22 @@ export class HubClient {
     return true;
   }
 
-  /** A live message of `stream`: sent now, queued behind a pending snapshot, or ignored when not subscribed. */
-  deliver(stream: string, data: Buffer, identities: readonly string[]): void {
+  /**
+   * A live frame of `stream`: sent now, queued behind a pending snapshot, or ignored when not
+   * subscribed. `identities`: the rows it touched, which a pending snapshot leaves out; `data`
+   * null: nothing to send (a row's `-U`), only rows to leave out.
+   */
+  deliver(stream: string, data: Buffer | null, identities: readonly string[]): void {
     const subscription = this.subscriptions.get(stream);
     if (subscription === undefined) return;
     const queue = subscription.queue;
     if (queue === null) {
-      this.send(data);
+      if (data !== null) this.send(data);
       return;
     }
-    queue.push(data);
     for (const identity of identities) subscription.identities.add(identity);
+    if (data === null) return;
+    queue.push(data);
     this.queuedBytes += data.length;
     if (this.queuedBytes > this.options.maxBufferedBytes) this.overflow();
   }

@@ -1,19 +1,20 @@
 // The live feed behind `/ws`: connected clients, who subscribed to what, the recent rows and
-// alerts kept in memory, and the messages of protocol v2 (protocol.ts).
+// alerts kept in memory, and the messages of protocol v3 (protocol.ts).
 //
 //   connect      hello, then one health; nothing else until the client subscribes
 //   subscribe    per newly subscribed stream one snapshot (stored rows merged with the recent
 //                ones), then its live messages; an unknown stream gets an `error`, the others
 //                are still subscribed
 //   publish      each record becomes one message, serialised once, the same bytes sent to every
-//                subscriber of its stream (queued behind a pending snapshot)
+//                subscriber of its stream (queued behind a pending snapshot); a window row's
+//                `-U` is not sent (its `+U` replaces the row by row key), a `-D` is
 //   heartbeat    a WebSocket ping every `heartbeatMs`; a client silent since the previous ping
 //                is terminated
 //   health       every `healthIntervalMs`, to every client
 import type { WebSocket } from 'ws';
 import type { EpochMillis, MetricManifest, PipelineManifest, SinkRecord } from '../api/index.ts';
 import { HubClient } from './client.ts';
-import { groupOfRow, mergeRows, rowIdentity, type GroupedRow, type MetricHistory } from './history.ts';
+import { groupOfRow, mergeRows, rowIdentity, rowKeyExclusion, type GroupedRow, type MetricHistory } from './history.ts';
 import type { HubMetrics } from './metrics.ts';
 import {
   PROTOCOL_VERSION,
@@ -64,6 +65,8 @@ export class LiveFeed {
   private droppedCount = 0;
   /** Clients corked during the publish under way; `null` outside one. */
   private corked: Set<HubClient> | null = null;
+  /** The last `-U` published, until its `+U` (the next record of the stream) takes its time as `previousTime`. */
+  private retracted: { readonly stream: string; readonly id: string; readonly time: EpochMillis } | null = null;
 
   constructor(options: FeedOptions) {
     this.options = options;
@@ -251,7 +254,8 @@ export class LiveFeed {
   }
 
   private snapshotOf(metric: MetricManifest, stored: readonly WindowRow[], recent: readonly GroupedRow[], limit: number, exclude: ReadonlySet<string> | undefined): MetricSnapshotMessage {
-    return { v: PROTOCOL_VERSION, type: 'snapshot', stream: metric.name, kind: 'metric', rows: mergeRows(metric, stored, recent, { limit, exclude }) };
+    const gone = this.recentRows.get(metric.name)?.gone();
+    return { v: PROTOCOL_VERSION, type: 'snapshot', stream: metric.name, kind: 'metric', rows: mergeRows(metric, stored, recent, { limit, exclude, gone }) };
   }
 
   private unsubscribe(client: HubClient, streams: readonly string[] | '*'): void {
@@ -279,7 +283,12 @@ export class LiveFeed {
 
   // ───────────────────────────── publishing ─────────────────────────────
 
-  /** Emitted records: alert streams as `alert`, metric streams as `update`; kept in memory, sent to the subscribers. */
+  /**
+   * Emitted records: alert streams as `alert`, metric streams as `update`; kept in memory, sent to
+   * the subscribers. Window rows are keyed updates (`SinkRecord.change`): `+I`/`+U` replace the row
+   * with the same row key (a `+U` whose time moved carries `previousTime`), `-D` removes it (and is
+   * sent), `-U` is not sent (its `+U` follows) but counts for snapshots under way.
+   */
   publish(records: readonly SinkRecord<unknown>[]): void {
     if (records.length > 1 && this.corked === null) {
       // Every client's frames of this publish go out in one write (see HubClient.cork).
@@ -311,19 +320,47 @@ export class LiveFeed {
         if (frame.subscribed) frame.texts.push(this.stringify({ v: PROTOCOL_VERSION, type: 'alert', stream, time: record.timestamp, alert: row } satisfies AlertMessage));
         continue;
       }
-      this.count('update');
+      const change = record.change;
+      if (change !== '-U') this.count('update');
       const metric = this.metricsByName.get(stream);
       // Not in the manifest: nobody can subscribe to it.
       if (metric === undefined) continue;
       const group = groupOfRow(metric, row);
-      (this.recentRows.get(stream) as RecentRows).put(group, { key: record.key, time: record.timestamp, row });
+      const rowKey = record.rowKey;
+      const windowRow: WindowRow = rowKey === undefined ? { key: record.key, time: record.timestamp, row } : { key: record.key, time: record.timestamp, row, rowKey };
+      const recent = this.recentRows.get(stream) as RecentRows;
+      if (change === '-U') {
+        // The old version of a row whose `+U` follows: remembered for the `+U`'s previousTime.
+        recent.retract(group, windowRow);
+        this.retracted = { stream, id: rowKey ?? rowIdentity(group, record.timestamp), time: record.timestamp };
+        if (frame.subscribed) frame.identities.push(...exclusionsOf(group, windowRow));
+        continue;
+      }
+      let previousTime: EpochMillis | undefined;
+      if (change === '-D') {
+        recent.remove(group, windowRow);
+      } else {
+        const replaced = recent.put(group, windowRow);
+        const retracted = this.retracted;
+        previousTime = retracted !== null && retracted.stream === stream && retracted.id === (rowKey ?? rowIdentity(group, record.timestamp)) ? retracted.time : replaced?.time;
+      }
+      this.retracted = null;
       if (!frame.subscribed) continue;
-      const update: UpdateMessage =
-        record.early === true
-          ? { v: PROTOCOL_VERSION, type: 'update', stream, key: record.key, time: record.timestamp, row, early: true }
-          : { v: PROTOCOL_VERSION, type: 'update', stream, key: record.key, time: record.timestamp, row };
+      const update: UpdateMessage = {
+        v: PROTOCOL_VERSION,
+        type: 'update',
+        stream,
+        key: record.key,
+        time: record.timestamp,
+        row,
+        ...(rowKey === undefined ? {} : { rowKey }),
+        ...(change === undefined ? {} : { change }),
+        ...(change === '+U' && previousTime !== undefined && previousTime !== record.timestamp ? { previousTime } : {}),
+        ...(record.early === true ? { early: true as const } : {}),
+      };
       frame.texts.push(this.stringify(update));
-      frame.identities.push(rowIdentity(group, record.timestamp));
+      frame.identities.push(...exclusionsOf(group, windowRow));
+      if (update.previousTime !== undefined) frame.identities.push(rowIdentity(group, update.previousTime));
     }
     if (frame !== null) this.fanOut(frame);
   }
@@ -331,11 +368,12 @@ export class LiveFeed {
   /** Sends a stream's messages of one publish, as one frame, to the stream's subscribers. */
   private fanOut(frame: StreamFrame): void {
     const subscribers = this.subscribers.get(frame.stream);
-    if (subscribers === undefined || frame.texts.length === 0) return;
-    const data = Buffer.from(frame.texts.length === 1 ? (frame.texts[0] as string) : `[${frame.texts.join(',')}]`, 'utf8');
+    if (subscribers === undefined || (frame.texts.length === 0 && frame.identities.length === 0)) return;
+    // A frame of `-U`s alone sends nothing, but a snapshot under way must still leave their rows out.
+    const data = frame.texts.length === 0 ? null : Buffer.from(frame.texts.length === 1 ? (frame.texts[0] as string) : `[${frame.texts.join(',')}]`, 'utf8');
     const corked = this.corked;
     for (const client of subscribers) {
-      if (corked !== null && !corked.has(client)) {
+      if (data !== null && corked !== null && !corked.has(client)) {
         client.cork();
         corked.add(client);
       }
@@ -349,7 +387,7 @@ export class LiveFeed {
   async metricRows(metric: MetricManifest, request: { readonly since?: EpochMillis; readonly until?: EpochMillis; readonly limit: number }): Promise<WindowRow[]> {
     const recent = this.recentRows.get(metric.name)?.rows(request.since, request.until) ?? [];
     const stored = this.options.history === null ? [] : await this.options.history.rows(metric, request);
-    return mergeRows(metric, stored, recent, { limit: request.limit });
+    return mergeRows(metric, stored, recent, { limit: request.limit, gone: this.recentRows.get(metric.name)?.gone() });
   }
 
   /** The recent alerts of `stream`. */
@@ -378,12 +416,18 @@ export class LiveFeed {
   }
 }
 
+/** What a snapshot under way leaves out for a live record of `row`: the rows at its (group, time) and the row with its key. */
+function exclusionsOf(group: string, row: WindowRow): string[] {
+  const identity = rowIdentity(group, row.time);
+  return row.rowKey === undefined ? [identity] : [identity, rowKeyExclusion(row.rowKey)];
+}
+
 /** The messages of one stream in one publish, serialised, waiting to go out as one frame. */
 interface StreamFrame {
   readonly stream: string;
   /** Whether anyone subscribes to it (else nothing is serialised). */
   readonly subscribed: boolean;
   readonly texts: string[];
-  /** The row identities of its updates (for a snapshot being read meanwhile). */
+  /** The row identities and row keys its records touched (for a snapshot being read meanwhile to leave out). */
   readonly identities: string[];
 }

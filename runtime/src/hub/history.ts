@@ -158,9 +158,14 @@ export function groupOfRow(metric: MetricManifest, row: Readonly<Record<string, 
   return groupIdentity(metric.groupBy.map((column) => row[column]));
 }
 
-/** One row of a metric: its group and time (a re-emitted window has the same identity). */
+/** One row of a metric by its group and time: how a row without a row key is identified (a re-emitted window has the same identity). */
 export function rowIdentity(group: string, time: EpochMillis): string {
   return `${group}\u0000${time}`;
+}
+
+/** A row key as an entry of `MergeOptions.exclude` (beside row identities, which never start with NUL). */
+export function rowKeyExclusion(rowKey: string): string {
+  return `\u0000${rowKey}`;
 }
 
 /** A row and its group identity. */
@@ -172,29 +177,58 @@ export interface GroupedRow {
 export interface MergeOptions {
   /** Rows kept per group key, the newest. */
   readonly limit: number;
-  /** Row identities left out (they follow as live updates). */
+  /**
+   * Rows left out (they follow as live updates): row identities (`rowIdentity`) leave out the
+   * stored rows there and the recent rows there without a row key; row keys (`rowKeyExclusion`)
+   * the recent rows with that key.
+   */
   readonly exclude?: ReadonlySet<string>;
+  /** Identities of rows deleted or superseded (`RecentRows.gone`): stored rows there are left out. */
+  readonly gone?: ReadonlySet<string>;
 }
 
 /**
- * Stored rows and the hub's recent ones as one list, oldest first: one row per (group, time), the
- * recent copy winning (it reached the hub live, from the same emit the store was written by, and
- * keeps the columns' own types), the newest `limit` per group.
+ * Stored rows and the hub's recent ones as one list, oldest first, the newest `limit` per group.
+ * Recent rows are the current version of each row (one per row key). A stored row carries no row
+ * key: it is identified by (group, time), and left out where a recent row is (the recent copy wins:
+ * it reached the hub live, from the same emit the store was written by, and keeps the columns' own
+ * types) and where a row was deleted or superseded (`gone`: the store may still hold what a `-D`
+ * or a session's moved end retracted).
  */
 export function mergeRows(metric: MetricManifest, stored: readonly WindowRow[], recent: readonly GroupedRow[], options: MergeOptions): WindowRow[] {
-  const groups = new Map<string, Map<EpochMillis, WindowRow>>();
-  const add = (group: string, row: WindowRow): void => {
-    if (options.exclude?.has(rowIdentity(group, row.time)) === true) return;
+  const exclude = options.exclude;
+  const gone = options.gone;
+  // The recent rows, one per row key (without one: per identity), the last copy winning.
+  const live = new Map<string, GroupedRow>();
+  const liveIdentities = new Set<string>();
+  for (const entry of recent) {
+    const identity = rowIdentity(entry.group, entry.row.time);
+    const rowKey = entry.row.rowKey;
+    if (exclude !== undefined && (rowKey === undefined ? exclude.has(identity) : exclude.has(rowKeyExclusion(rowKey)))) continue;
+    const id = rowKey === undefined ? identity : rowKeyExclusion(rowKey);
+    live.delete(id);
+    live.set(id, entry);
+    liveIdentities.add(identity);
+  }
+  const groups = new Map<string, Map<string, WindowRow>>();
+  const add = (group: string, id: string, row: WindowRow): void => {
     let rows = groups.get(group);
     if (rows === undefined) groups.set(group, (rows = new Map()));
-    rows.set(row.time, row);
+    rows.delete(id);
+    rows.set(id, row);
   };
-  for (const row of stored) add(groupOfRow(metric, row.row), row);
-  for (const { group, row } of recent) add(group, row);
+  for (const row of stored) {
+    const group = groupOfRow(metric, row.row);
+    const identity = rowIdentity(group, row.time);
+    if (liveIdentities.has(identity) || exclude?.has(identity) === true || gone?.has(identity) === true) continue;
+    add(group, identity, row);
+  }
+  for (const [id, { group, row }] of live) add(group, id, row);
   const out: WindowRow[] = [];
   for (const rows of groups.values()) {
-    const times = [...rows.keys()].sort((a, b) => a - b);
-    for (let i = Math.max(0, times.length - options.limit); i < times.length; i++) out.push(rows.get(times[i] as number) as WindowRow);
+    // Stable: rows of one time keep their order.
+    const sorted = [...rows.values()].sort((a, b) => a.time - b.time);
+    for (let i = Math.max(0, sorted.length - options.limit); i < sorted.length; i++) out.push(sorted[i] as WindowRow);
   }
   return out.sort((a, b) => a.time - b.time);
 }

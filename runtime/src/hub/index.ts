@@ -1,5 +1,5 @@
 // The dashboard hub: HTTP (/metrics, /healthz, /api/manifest, /api/history, the dashboard or a
-// minimal page) and a WebSocket (/ws, protocol v2) pushing subscribed window results and alerts.
+// minimal page) and a WebSocket (/ws, protocol v3) pushing subscribed window results and alerts.
 // See README.md.
 export { DashboardHub, type DashboardHubOptions, type HealthFigures, type MetricsEndpoint } from './server.ts';
 export { DEFAULT_SNAPSHOT_LIMIT } from './feed.ts';
@@ -8,6 +8,8 @@ export {
   groupIdentity,
   mergeRows,
   pivotSeries,
+  rowIdentity,
+  rowKeyExclusion,
   type GroupedRow,
   type HistoryProvider,
   type HistoryQuery,
@@ -38,6 +40,7 @@ export {
   type HistoryRequest,
   type MetricSnapshotMessage,
   type ParsedClientMessage,
+  type RowChange,
   type ServerMessage,
   type SnapshotMessage,
   type StreamInfo,

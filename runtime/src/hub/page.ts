@@ -1,14 +1,18 @@
 // The hub's minimal live page, served at `/` when no built dashboard is there: plain HTML and
-// inline JavaScript, no build step. It speaks protocol v2: opens /ws (with the `?token=` of its
-// own URL, when there is one), builds its panels from the `hello` manifest, subscribes to every
-// stream ('*'), and shows per metric the latest row of each group key (from the snapshot, then the
-// updates), the recent alerts and the pipeline's health figures. It reconnects when the socket
+// inline JavaScript, no build step. It speaks protocol v3 (`PROTOCOL_VERSION`): opens /ws (with
+// the `?token=` of its own URL, when there is one), builds its panels from the `hello` manifest,
+// subscribes to every stream ('*'), and shows per metric the latest row of each group key (from the
+// snapshot, then the updates: a `+U` replaces the row of its row key, a `-D` of the row shown
+// removes it), the recent alerts and the pipeline's health figures. It reconnects when the socket
 // closes or stays silent for three health intervals. The Svelte dashboard (dashboard/, built with
 // `npm run build:dashboard` into dashboard/dist) replaces it.
 
+import { PROTOCOL_VERSION } from './protocol.ts';
+
 /** The page for `pipeline`. */
 export function dashboardPage(pipeline: string): string {
-  return PAGE.replace('__TITLE__', escapeHtml(pipeline));
+  const title = escapeHtml(pipeline);
+  return PAGE.replaceAll('__TITLE__', () => title).replaceAll('__VERSION__', String(PROTOCOL_VERSION));
 }
 
 function escapeHtml(text: string): string {
@@ -127,18 +131,21 @@ const PAGE = `<!doctype html>
       render(m.name);
     });
   }
+  // One row per group key, the newest; the same row (same row key, or same time without one) is replaced or deleted.
   function keep(stream, r) {
     var m = metrics[stream];
     if (!m) return;
     var key = r.key === null ? '' : r.key;
     var current = m.rows[key];
-    if (!current || current.time <= r.time) m.rows[key] = { time: r.time, row: r.row };
+    var same = !!current && (current.rowKey !== undefined && r.rowKey !== undefined ? current.rowKey === r.rowKey : current.time === r.time);
+    if (r.change === '-D') { if (same) delete m.rows[key]; return; }
+    if (!current || same || current.time <= r.time) m.rows[key] = { time: r.time, row: r.row, rowKey: r.rowKey };
   }
   function onMessage(ws, msg) {
-    if (msg.v !== 2) return;
+    if (msg.v !== __VERSION__) return;
     if (msg.type === 'hello') {
       setup(msg.manifest);
-      ws.send(JSON.stringify({ v: 2, type: 'subscribe', streams: '*' }));
+      ws.send(JSON.stringify({ v: __VERSION__, type: 'subscribe', streams: '*' }));
     } else if (msg.type === 'snapshot' && msg.kind === 'metric' && metrics[msg.stream]) {
       msg.rows.forEach(function (r) { keep(msg.stream, r); });
       render(msg.stream);

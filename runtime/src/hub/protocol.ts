@@ -8,10 +8,13 @@
 //
 // server → client
 //   hello      first message on every connection: the pipeline's manifest, server time, heartbeat
-//   snapshot   the stored history of one subscribed stream, sent once per `subscribe`, before any
-//              live message of that stream
-//   update     a window result of a subscribed metric stream (a re-emitted window replaces the
-//              earlier row with the same group columns and window end)
+//   snapshot   the stored history of one subscribed stream (the current version of each row:
+//              nothing deleted or superseded), sent once per `subscribe`, before any live message
+//              of that stream
+//   update     a change of a window row of a subscribed metric stream: `+I` a new row, `+U` a new
+//              version of the row with the same `rowKey` (which replaces it, whatever its time:
+//              a session whose end moved), `-D` the row is gone. A row without `rowKey` is
+//              identified by its group columns and window end, as in v2
 //   alert      an alert record of a subscribed alert stream
 //   health     the pipeline's status figures, every `healthIntervalMs` to every client (no
 //              subscription needed); it doubles as the application-level heartbeat
@@ -27,7 +30,10 @@
 // ~3 missed health intervals without any message as a dead connection and reconnect.
 import type { PipelineManifest } from '../api/manifest.ts';
 
-export const PROTOCOL_VERSION = 2;
+// v3 (from v2): window rows are keyed updates — `update` has `change` ('+I' | '+U' | '-D'), `rowKey`
+// and `previousTime`, snapshot rows `rowKey`. A v2 client would draw a deleted row (`-D`) as a live
+// one, so the version changed; client messages are as in v2.
+export const PROTOCOL_VERSION = 3;
 
 /** Epoch milliseconds (the runtime's `EpochMillis`, spelled out so this file imports no runtime code). */
 type Millis = number;
@@ -64,7 +70,16 @@ export interface WindowRow {
   readonly time: Millis;
   /** The row: group-by columns, measures, `window_start` / `window_end`. */
   readonly row: Readonly<Record<string, unknown>>;
+  /**
+   * Which row this is, across its versions: the engine's row key (`["US",start,end]` for a window,
+   * `["s-42",start]` for a session). A row without one (a row read back from the time-series
+   * store, a record that carried none) is identified by its group-by columns and `time`.
+   */
+  readonly rowKey?: string;
 }
+
+/** How an `update` changes the stream's rows (the runtime's `ChangeKind` without `-U`, which the hub does not send). */
+export type RowChange = '+I' | '+U' | '-D';
 
 /** One alert record. */
 export interface AlertRecord {
@@ -73,7 +88,7 @@ export interface AlertRecord {
   readonly alert: Readonly<Record<string, unknown>>;
 }
 
-/** The history of one stream, oldest first, sent in answer to `subscribe`. */
+/** The history of one stream, oldest first, sent in answer to `subscribe`: the current version of each row, no deleted one. */
 export type SnapshotMessage = MetricSnapshotMessage | AlertSnapshotMessage;
 
 export interface MetricSnapshotMessage extends Envelope {
@@ -90,12 +105,31 @@ export interface AlertSnapshotMessage extends Envelope {
   readonly alerts: readonly AlertRecord[];
 }
 
-/** One window result of `stream` (an aggregate's name), pushed the moment it is emitted. */
+/**
+ * One change of a window row of `stream` (an aggregate's name), pushed the moment it is emitted.
+ *
+ * - `+I`: a new row; `+U`: a new version of the row with the same `rowKey`, which it replaces —
+ *   its `time` may differ (a session whose end moved: `previousTime` is the old one);
+ * - `-D`: the row with this `rowKey` is gone (a session merged into another or whose start moved,
+ *   a row `having` now rejects, a window whose input was all retracted); `row` and `time` are its
+ *   last version;
+ * - no `change` (a record that carried none): a new version of the row with the same group-by
+ *   columns and `time`.
+ *
+ * A client keeps one row per `rowKey`; where a row lacks one (a snapshot row read back from the
+ * store), the row with the same group-by columns and `time` is the same row.
+ */
 export interface UpdateMessage extends Envelope, WindowRow {
   readonly type: 'update';
   readonly stream: string;
   /** True for an early firing (the window is still open; a later update replaces it). */
   readonly early?: true;
+  readonly change?: RowChange;
+  /**
+   * On a `+U` whose `time` differs from the version it replaces (a session whose end moved): that
+   * version's time. A client drops the row there too when it holds it without a `rowKey`.
+   */
+  readonly previousTime?: Millis;
 }
 
 /** One alert raised by `stream` (an aggregate with an `alert`, or a pattern). */

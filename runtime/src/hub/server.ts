@@ -5,7 +5,7 @@
 //   GET /healthz       200 while the pipeline runs, 503 once it is stopping       (open)
 //   GET /api/manifest  the compiled pipeline's manifest                           (origin, token)
 //   GET /api/history   ?metric=<stream>[&from=…][&to=…][&limit=…][&field=…]       (origin, token)
-//   WS  /ws            protocol v2 (protocol.ts, feed.ts)                         (origin, token)
+//   WS  /ws            protocol v3 (protocol.ts, feed.ts)                         (origin, token)
 //
 // No CLI or adapter imports: the hub sees the pipeline through its manifest, a metrics endpoint,
 // a `MetricHistory` (the embedded time-series store, InfluxDB later) and a health callback, so
@@ -204,7 +204,7 @@ export class DashboardHub implements Publisher {
     }
     if (path === '/ws') {
       res.setHeader('upgrade', 'websocket');
-      sendJson(res, 426, { error: '/ws is a WebSocket (protocol v2: see the hub README)' });
+      sendJson(res, 426, { error: '/ws is a WebSocket (protocol v3: see the hub README)' });
       return;
     }
     if (api) {

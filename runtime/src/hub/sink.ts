@@ -4,7 +4,8 @@
 // recent rows and the time-series store).
 //
 // Early firings arrive marked (`SinkRecord.early`) and go out as updates with `early: true`; the
-// window's final row replaces them.
+// window's final row replaces them. Window and session rows are keyed updates (`SinkRecord.change`,
+// `rowKey`): the hub replaces a row by its row key, removes it on `-D` and does not send `-U`.
 import type { Sink, SinkRecord } from '../api/index.ts';
 
 /** What a HubSink needs of the hub: `DashboardHub.publish`. */

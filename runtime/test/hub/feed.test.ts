@@ -1,4 +1,4 @@
-// The WebSocket feed, protocol v2, over real sockets: hello, subscribe → snapshot → live, the queue
+// The WebSocket feed, protocol v3, over real sockets: hello, subscribe → snapshot → live, the queue
 // behind a slow history read, unsubscribe, errors, oversize frames.
 import { Registry } from 'prom-client';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -20,6 +20,7 @@ describe('connecting', () => {
     expect(hello.streams).toEqual([
       { name: 'rt', kind: 'metric' },
       { name: 'geo', kind: 'metric' },
+      { name: 'sess', kind: 'metric' },
       { name: 'bounces', kind: 'alert' },
     ]);
     expect(typeof hello.serverTime).toBe('number');
@@ -50,7 +51,7 @@ describe('subscribe', () => {
 
     hub.publish([geoRecord('US', 6, 60), alertRecord(4)]);
     await client.until((ms) => ms.some((m) => m.type === 'update') && ms.some((m) => m.type === 'alert'), 'the live update and alert');
-    expect(client.ofType('update')).toEqual([{ v: 2, type: 'update', stream: 'geo', key: 'US', time: T0 + 60_000, row: geoRecord('US', 6, 60).value }]);
+    expect(client.ofType('update')).toEqual([{ v: 3, type: 'update', stream: 'geo', key: 'US', time: T0 + 60_000, row: geoRecord('US', 6, 60).value }]);
     expect(client.ofType('alert')[0]).toMatchObject({ type: 'alert', stream: 'bounces', time: T0 + 4000, alert: { alert_type: 'HIGH_BOUNCE_RATE', userId: 'user_4' } });
 
     // Subscribing again to a subscribed stream sends no second snapshot.
@@ -66,8 +67,8 @@ describe('subscribe', () => {
     for (let slot = 1; slot <= 130; slot++) hub.publish(countries.map((c) => geoRecord(c, slot, slot)));
     const client = await TestClient.ready(ws);
     client.subscribe('*');
-    await client.until((ms) => ms.filter((m) => m.type === 'snapshot').length === 3, 'three snapshots');
-    expect(client.ofType('snapshot').map((m) => m.stream).sort()).toEqual(['bounces', 'geo', 'rt']);
+    await client.until((ms) => ms.filter((m) => m.type === 'snapshot').length === 4, 'four snapshots');
+    expect(client.ofType('snapshot').map((m) => m.stream).sort()).toEqual(['bounces', 'geo', 'rt', 'sess']);
     const geo = client.ofType('snapshot').find((m) => m.stream === 'geo') as MetricSnapshotMessage;
     expect(geo.rows).toHaveLength(20 * 120);
     for (const c of countries) {
@@ -156,14 +157,14 @@ describe('unsubscribe and errors', () => {
     const client = await TestClient.ready(ws);
     client.subscribe(['geo', 'rt'], { limit: 0 });
     await client.barrier();
-    client.send({ v: 2, type: 'unsubscribe', streams: ['geo'] });
+    client.send({ v: 3, type: 'unsubscribe', streams: ['geo'] });
     await client.barrier();
     hub.publish([geoRecord('US', 1, 1), { stream: 'rt', key: null, timestamp: T0 + 5000, value: { window_start: T0, window_end: T0 + 5000, seq: 1, pad: '' } }]);
     await client.until((ms) => ms.some((m) => m.type === 'update'), 'the rt update');
     await client.barrier();
     expect(client.ofType('update').map((u) => u.stream)).toEqual(['rt']);
 
-    client.send({ v: 2, type: 'unsubscribe', streams: '*' });
+    client.send({ v: 3, type: 'unsubscribe', streams: '*' });
     await client.barrier();
     hub.publish([{ stream: 'rt', key: null, timestamp: T0 + 10_000, value: { seq: 2 } }]);
     await client.barrier();
@@ -176,7 +177,7 @@ describe('unsubscribe and errors', () => {
     const client = await TestClient.ready(ws);
     client.subscribe(['nope', 'geo'], { limit: 0 });
     await client.until((ms) => ms.some((m) => m.type === 'error'), 'the error');
-    expect(client.ofType('error')[0]).toMatchObject({ v: 2, type: 'error', code: 'unknown_stream', stream: 'nope' });
+    expect(client.ofType('error')[0]).toMatchObject({ v: 3, type: 'error', code: 'unknown_stream', stream: 'nope' });
     hub.publish([geoRecord('US', 1, 1)]);
     await client.until((ms) => ms.some((m) => m.type === 'update'), 'the update');
     await client.close();
@@ -185,8 +186,8 @@ describe('unsubscribe and errors', () => {
   it('bad JSON, an unknown type, another version or a binary frame get an error, and the connection stays open', async () => {
     const { hub, ws } = await startHub();
     const client = await TestClient.ready(ws);
-    client.send('{"v":2,"type":"subscribe",');
-    client.send({ v: 2, type: 'publish', streams: '*' });
+    client.send('{"v":3,"type":"subscribe",');
+    client.send({ v: 3, type: 'publish', streams: '*' });
     client.send({ v: 1, type: 'subscribe', streams: '*' });
     client.ws.send(Buffer.from([1, 2, 3]), { binary: true });
     await client.until((ms) => ms.filter((m) => m.type === 'error').length === 4, 'four errors');
@@ -202,7 +203,7 @@ describe('unsubscribe and errors', () => {
   it('closes the connection with 1009 when a client frame exceeds maxPayload', async () => {
     const { ws } = await startHub({ maxPayload: 16 * 1024 });
     const client = await TestClient.ready(ws);
-    client.send(JSON.stringify({ v: 2, type: 'subscribe', streams: ['x'.repeat(17 * 1024)] }));
+    client.send(JSON.stringify({ v: 3, type: 'subscribe', streams: ['x'.repeat(17 * 1024)] }));
     const closed = await client.closed;
     expect(closed.code).toBe(1009);
   });

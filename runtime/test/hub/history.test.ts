@@ -1,10 +1,11 @@
 // The history behind snapshots: rows written through the real TimeSeriesSink into the real
 // EmbeddedTimeSeriesStore come back, pivoted, as the rows that were written; stored and recent rows
-// merge by (group, time); the recent buffer stays bounded.
+// merge (recent rows by row key, stored ones by group and time), leaving out what was deleted or
+// superseded; the recent buffer applies keyed updates and stays bounded.
 import { describe, expect, it } from 'vitest';
 import { EmbeddedTimeSeriesStore, TimeSeriesSink } from '../../src/adapters/embedded/index.ts';
 import type { MetricManifest, SinkNode, SinkRecord } from '../../src/api/index.ts';
-import { RecentRows, StoredSeriesHistory, groupIdentity, mergeRows, type WindowRow } from '../../src/hub/index.ts';
+import { RecentRows, StoredSeriesHistory, groupIdentity, mergeRows, rowIdentity, rowKeyExclusion, type WindowRow } from '../../src/hub/index.ts';
 import { manifest, topology } from '../../../generated/website-analytics/index.ts';
 import { T0, metricOf } from './support.ts';
 
@@ -122,6 +123,18 @@ describe('mergeRows', () => {
     expect(excluded.map((r) => `${r.key}@${r.time - T0}`)).toEqual(['US@10000', 'DE@10000', 'DE@20000', 'US@30000', 'DE@30000']);
   });
 
+  it('keeps recent rows by row key (several at one time), and leaves out stored rows where a recent row is, where a row is gone, and what is excluded', () => {
+    const keyed = (country: string, slot: number, users: number, rowKey: string): WindowRow => ({ ...row(country, slot, users), rowKey });
+    const stored = [row('US', 1, 1), row('US', 2, 2), row('US', 3, 3), row('DE', 2, 20)];
+    // Two rows of one group and time with distinct row keys (sessions of a key-by source, no group-by) both stay.
+    const recent = [keyed('US', 3, 333, 'a'), keyed('US', 3, 334, 'b'), keyed('DE', 4, 40, 'd')].map(grouped);
+    const gone = new Set([rowIdentity(groupIdentity(['US']), T0 + 10_000), rowIdentity(groupIdentity(['DE']), T0 + 20_000)]);
+    expect(mergeRows(geo, stored, recent, { limit: 10, gone })).toEqual([row('US', 2, 2), keyed('US', 3, 333, 'a'), keyed('US', 3, 334, 'b'), keyed('DE', 4, 40, 'd')]);
+    // A row key excludes that recent row only; an identity excludes the stored row there.
+    const exclude = new Set([rowKeyExclusion('a'), rowIdentity(groupIdentity(['US']), T0 + 20_000)]);
+    expect(mergeRows(geo, stored, recent, { limit: 10, gone, exclude })).toEqual([keyed('US', 3, 334, 'b'), keyed('DE', 4, 40, 'd')]);
+  });
+
   it('matches a stored group column (tag text) with the live value it came from', () => {
     const numeric = { ...geo, groupBy: ['shard'] };
     const stored: WindowRow[] = [{ key: '7', time: T0, row: { shard: '7', users: 1 } }];
@@ -153,6 +166,50 @@ describe('RecentRows', () => {
     for (let i = 0; i < 10_000; i++) recent.put('a', { key: 'a', time: 39, row: { i } });
     expect(recent.size).toBe(50);
     expect(recent.rows(39).filter((r) => r.group === 'a')[0]?.row.row).toEqual({ i: 9999 });
+  });
+
+  it('applies keyed updates: +U replaces the row of its row key wherever it moved, -D removes it; what went is remembered as gone', () => {
+    const recent = new RecentRows(10, 100);
+    const at = (key: string, time: number, n: number): WindowRow => ({ key, time, row: { n }, rowKey: `[${JSON.stringify(key)},0]` });
+    expect(recent.put('a', at('a', 10, 1))).toBeUndefined();
+    recent.put('b', at('b', 12, 1));
+    // a's session: -U at 10, +U at 25 (its end moved).
+    recent.retract('a', at('a', 10, 1));
+    expect(recent.gone()).toEqual(new Set([rowIdentity('a', 10)]));
+    expect(recent.put('a', at('a', 25, 3))).toEqual(at('a', 10, 1));
+    recent.remove('b', at('b', 12, 1));
+    expect(recent.rows()).toEqual([{ group: 'a', row: at('a', 25, 3) }]);
+    expect(recent.size).toBe(1);
+    expect(recent.groupCount).toBe(1);
+    expect(recent.current('a', at('a', 0, 0))).toEqual(at('a', 25, 3));
+    expect(recent.gone()).toEqual(new Set([rowIdentity('a', 10), rowIdentity('b', 12)]));
+    // A row updated in place (-U, +U at the same time) is not gone; a row back where one went takes it back.
+    recent.retract('a', at('a', 25, 3));
+    recent.put('a', at('a', 25, 4));
+    recent.put('b', at('b', 12, 9));
+    expect(recent.gone()).toEqual(new Set([rowIdentity('a', 10)]));
+    expect(recent.rows().map((r) => r.row.row.n)).toEqual([4, 9]);
+  });
+
+  it('keeps rows of one group and time with distinct row keys apart, and a -D of one leaves the other', () => {
+    const recent = new RecentRows(10, 100);
+    const session = (user: string, n: number): WindowRow => ({ key: user, time: 50, row: { n }, rowKey: JSON.stringify([user, 0]) });
+    recent.put('[]', session('u1', 1));
+    recent.put('[]', session('u2', 2));
+    // A session merge: u1's +U lands at the time of u2, whose -D follows.
+    recent.retract('[]', session('u1', 1));
+    recent.put('[]', session('u1', 3));
+    recent.remove('[]', session('u2', 2));
+    expect(recent.rows().map((r) => r.row.row.n)).toEqual([3]);
+    // u1 is still there: its (group, time) is not gone.
+    expect(recent.gone().size).toBe(0);
+  });
+
+  it('remembers at most `total` gone rows, the newest', () => {
+    const recent = new RecentRows(10, 5);
+    for (let t = 0; t < 20; t++) recent.remove('g', { key: 'g', time: t, row: {} });
+    expect([...recent.gone()]).toEqual([15, 16, 17, 18, 19].map((t) => rowIdentity('g', t)));
+    expect(recent.size).toBe(0);
   });
 
   it('drops emptied groups (many keys, small total)', () => {

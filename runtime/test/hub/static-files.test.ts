@@ -102,7 +102,7 @@ describe('with a built dashboard', () => {
 });
 
 describe('without a built dashboard', () => {
-  it('serves the minimal v2 page at / (a directory without index.html, or none)', async () => {
+  it('serves the minimal v3 page at / (a directory without index.html, or none)', async () => {
     for (const staticDir of [join(work, 'empty'), join(work, 'does-not-exist'), null]) {
       const { url } = await startHub({ staticDir });
       const res = await fetch(url);

@@ -1,16 +1,17 @@
 // Shared helpers of the hub tests: a small manifest, a hub on 127.0.0.1 port 0, a `ws` client that
-// collects parsed messages, a raw WebSocket client written by hand over `net`, and a history whose
-// reads the test answers when it likes.
+// collects parsed messages (and what a client holding one row per row key makes of them), a raw
+// WebSocket client written by hand over `net`, and a history whose reads the test answers when it
+// likes.
 import { createHash, randomBytes } from 'node:crypto';
 import { request } from 'node:http';
 import { connect, type Socket } from 'node:net';
 import { WebSocket, type ClientOptions } from 'ws';
-import type { MetricManifest, PipelineManifest, SinkRecord } from '../../src/api/index.ts';
+import { sessionRowKey, windowRowKey, type ChangeKind, type MetricManifest, type PipelineManifest, type SinkRecord } from '../../src/api/index.ts';
 import { DashboardHub, PROTOCOL_VERSION, parseServerFrame, type DashboardHubOptions, type MetricHistory, type MetricHistoryRequest, type ServerMessage, type WindowRow } from '../../src/hub/index.ts';
 
 export const T0 = Date.UTC(2026, 0, 1, 12, 0, 0);
 
-/** `geo`: sliding 1m every 10s by country; `rt`: tumbling 5s, global; `bounces`: an alert stream. */
+/** `geo`: sliding 1m every 10s by country; `rt`: tumbling 5s, global; `sess`: sessions by user; `bounces`: an alert stream. */
 export const MANIFEST: PipelineManifest = {
   pipeline: 'hub_test',
   compilerVersion: '0.0.0',
@@ -45,6 +46,17 @@ export const MANIFEST: PipelineManifest = {
       earlyFiringMs: null,
       location: 'hub-test.flow:2:1',
     },
+    {
+      name: 'sess',
+      input: 'events',
+      window: { kind: 'session', gapMs: 30_000 },
+      time: 'event',
+      groupBy: ['user'],
+      measures: [{ name: 'pages', unit: 'pages', valueKind: 'int', expression: 'count()' }],
+      latenessMs: 0,
+      earlyFiringMs: null,
+      location: 'hub-test.flow:4:1',
+    },
   ],
   alerts: [{ stream: 'bounces', from: 'aggregate', alertType: 'HIGH_BOUNCE_RATE', severity: 'medium', title: 'High Bounce Rate Detected', messageTemplate: 'User {userId} viewed only one page', location: 'hub-test.flow:3:1' }],
   sinks: [],
@@ -60,6 +72,51 @@ export function metricOf(name: string): MetricManifest {
 export function geoRecord(country: string, slot: number, users: number): SinkRecord<unknown> {
   const end = T0 + slot * 10_000;
   return { stream: 'geo', key: country, timestamp: end, value: { country, window_start: end - 60_000, window_end: end, users, events: users * 3 } };
+}
+
+/** A `geo` row as a keyed update (`change`, `rowKey` = window row key), window ending at T0 + `slot` × 10 s. */
+export function geoChange(change: ChangeKind, country: string, slot: number, users: number): SinkRecord<unknown> {
+  const record = geoRecord(country, slot, users);
+  return { ...record, change, rowKey: windowRowKey(country, record.timestamp - 60_000, record.timestamp) };
+}
+
+/** A `sess` row: `user`'s session from `start` to `end` (its time), as a keyed update (row key: user + start). */
+export function sessionChange(change: ChangeKind, user: string, start: number, end: number, pages: number): SinkRecord<unknown> {
+  return { stream: 'sess', key: user, timestamp: end, change, rowKey: sessionRowKey(user, start), value: { user, window_start: start, window_end: end, pages } };
+}
+
+/**
+ * What a client that keeps one row per row key makes of `stream`'s snapshot and updates (the
+ * protocol's rule): a row without a row key is the row with the same key and time; `+U`
+ * replaces its row (and a keyless row at `previousTime`), `-D` removes it. Sorted by time, then key.
+ */
+export function clientRows(messages: readonly ServerMessage[], stream: string): WindowRow[] {
+  const rows = new Map<string, WindowRow>();
+  const at = (key: string | null, time: number): string => `${String(key)}@${time}`;
+  const idOf = (r: WindowRow): string => r.rowKey ?? at(r.key, r.time);
+  for (const m of messages) {
+    if (m.type === 'snapshot' && m.kind === 'metric' && m.stream === stream) {
+      for (const r of m.rows) rows.set(idOf(r), r);
+    } else if (m.type === 'update' && m.stream === stream) {
+      const row: WindowRow = m.rowKey === undefined ? { key: m.key, time: m.time, row: m.row } : { key: m.key, time: m.time, row: m.row, rowKey: m.rowKey };
+      rows.delete(at(m.key, m.time));
+      if (m.previousTime !== undefined) rows.delete(at(m.key, m.previousTime));
+      if (m.change === '-D') rows.delete(idOf(row));
+      else rows.set(idOf(row), row);
+    }
+  }
+  return sortRows([...rows.values()]);
+}
+
+/** Rows by time, then key. */
+export function sortRows(rows: readonly WindowRow[]): WindowRow[] {
+  return [...rows].sort((a, b) => a.time - b.time || String(a.key).localeCompare(String(b.key)));
+}
+
+/** A sink record as the window row a client should end up with (its row key kept). */
+export function rowOf(record: SinkRecord<unknown>): WindowRow {
+  const row = { key: record.key, time: record.timestamp, row: record.value as Readonly<Record<string, unknown>> };
+  return record.rowKey === undefined ? row : { ...row, rowKey: record.rowKey };
 }
 
 export function alertRecord(n: number): SinkRecord<unknown> {
