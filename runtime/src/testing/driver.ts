@@ -233,12 +233,19 @@ export class TopologyTestDriver {
   }
 
   /**
-   * The latest record per (key, time) of `output(name)`: what a sink keyed by window (InfluxDB, the
-   * dashboard) holds once re-emissions have overwritten earlier values.
+   * The final table of `output(name)`: the latest record per row — its `rowKey` (window and session
+   * results: key and bounds, key and start), else its (key, time) — leaving out rows whose last
+   * change deletes them (`-D`) and skipping `-U` (the old value of an update, whose `+U` follows):
+   * what an upsert sink (InfluxDB, the dashboard, a compacted topic) holds in the end.
    */
   table<T = unknown>(name: string): Map<string, TestRecord<T>> {
     const table = new Map<string, TestRecord<T>>();
-    for (const record of this.outputList(name) as TestRecord<T>[]) table.set(`${record.stream}\u0000${record.key ?? ''}\u0000${record.timestamp}`, record);
+    for (const record of this.outputList(name) as TestRecord<T>[]) {
+      if (record.change === '-U') continue;
+      const row = record.rowKey === undefined ? `${record.stream}\u0000${record.key ?? ''}\u0000${record.timestamp}` : `${record.stream}\u0000${record.rowKey}`;
+      if (record.change === '-D') table.delete(row);
+      else table.set(row, record);
+    }
     return table;
   }
 
@@ -453,6 +460,7 @@ function capture(batch: RecordBatch<unknown>, stream: string, into: TestRecord[]
   const records = batch.records;
   for (let i = 0; i < records.length; i++) {
     const record = records[i] as StreamRecord<unknown>;
-    into.push({ stream, key: record.key, value: record.value, timestamp: record.timestamp });
+    const captured: TestRecord = { stream, key: record.key, value: record.value, timestamp: record.timestamp };
+    into.push(record.change === undefined ? captured : { ...captured, change: record.change, ...(record.rowKey === undefined ? {} : { rowKey: record.rowKey }) });
   }
 }
