@@ -15,6 +15,7 @@ import { cpuUsage } from 'node:process';
 import type { Browser, Page } from 'playwright-core';
 import { WebSocket } from 'ws';
 import { manifest } from '../../generated/website-analytics/manifest.ts';
+import { PROTOCOL_VERSION } from '../../runtime/src/hub/index.ts';
 import { EMITTED, SEQ, loadSchedule, now, percentile, summarise, tell, type ClientsReport, type Implementation, type LatencySummary, type ToClients } from './shared.ts';
 
 const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
@@ -132,7 +133,7 @@ function wsClient(implementation: Implementation, url: string, receiver: Receive
             break;
           case 'hello':
             streams = message.streams?.length ?? 0;
-            ws.send(JSON.stringify({ v: 2, type: 'subscribe', streams: '*' }));
+            ws.send(JSON.stringify({ v: PROTOCOL_VERSION, type: 'subscribe', streams: '*' }));
             break;
           case 'snapshot':
             if (++snapshots === streams) resolve(ws);
@@ -176,7 +177,7 @@ const PAGE_SCRIPT = `(arg) => {
     for (const x of Array.isArray(m) ? m : [m]) {
       if (x.type === 'update') receive(x.row, t);
       else if (x.type === 'alert') receive(x.alert, t);
-      else if (x.type === 'hello') { state.streams = x.streams.length; ws.send(JSON.stringify({ v: 2, type: 'subscribe', streams: '*' })); }
+      else if (x.type === 'hello') { state.streams = x.streams.length; ws.send(JSON.stringify({ v: ${PROTOCOL_VERSION}, type: 'subscribe', streams: '*' })); }
       else if (x.type === 'snapshot' && ++state.snapshots === state.streams) state.ready = true;
     }
   };

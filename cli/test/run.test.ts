@@ -5,7 +5,7 @@ import { existsSync, mkdtempSync, readFileSync, readdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { ServerMessage } from '../../runtime/src/hub/index.ts';
+import { PROTOCOL_VERSION, type ServerMessage } from '../../runtime/src/hub/index.ts';
 import { writeSampleJsonl } from '../../runtime/src/simulator/index.ts';
 import { TestClient } from '../../runtime/test/hub/support.ts';
 import { flowc, killAll, type FlowcProcess } from './support/flowc-process.ts';
@@ -110,7 +110,7 @@ describe('flowc run (embedded)', () => {
     expect(page.headers.get('content-type')).toBe('text/html; charset=utf-8');
     expect(await page.text()).toMatch(/<script[\s>]/);
     const messages = await wsMessages(url, (ms) => ms.some((m) => m.type === 'health') && ms.some((m) => m.type === 'update'));
-    expect(messages.every((m) => m.v === 2)).toBe(true);
+    expect(messages.every((m) => m.v === PROTOCOL_VERSION)).toBe(true);
     expect(messages[0]?.type).toBe('hello');
     expect(messages[1]?.type).toBe('health');
     const update = messages.find((m) => m.type === 'update');
