@@ -166,6 +166,8 @@ interface Step {
 }
 
 export interface ScenarioOptions {
+  /** At least this many events (fast-check's default size would keep arrays near 10). */
+  readonly minEvents?: number;
   readonly maxEvents?: number;
   readonly keys?: number;
   readonly partitions?: number;
@@ -198,7 +200,7 @@ const stepArb = (o: ScenarioOptions): fc.Arbitrary<Step> =>
  */
 export function scenarioArb(o: ScenarioOptions = {}): fc.Arbitrary<Scenario> {
   return fc
-    .record({ steps: fc.array(stepArb(o), { minLength: 1, maxLength: o.maxEvents ?? 80 }), bound: fc.integer({ min: 0, max: 10 }) })
+    .record({ steps: fc.array(stepArb(o), { minLength: o.minEvents ?? 1, maxLength: o.maxEvents ?? 80 }), bound: fc.integer({ min: 0, max: 10 }) })
     .map(({ steps, bound }) => buildScenario(steps, bound, o));
 }
 
