@@ -6,7 +6,7 @@
 // funnel minute of its end. Sessions closed by SESSION_END are emitted at once and updated by their
 // stragglers, so the engine must retract every superseded session row before counting the new one.
 import { beforeAll, describe, expect, it } from 'vitest';
-import { MAX_WATERMARK, type StreamRecord, type Topology } from '../../src/index.ts';
+import { MAX_WATERMARK, type SinkRecord, type Topology } from '../../src/index.ts';
 import { WebsiteEventSimulator } from '../../src/simulator/index.ts';
 import { TopologyTestDriver } from '../../src/testing/index.ts';
 import { compilePipeline } from '../testing/compile.ts';
@@ -112,7 +112,7 @@ function oracleFunnel(sessions: readonly SessionRow[]): Map<number, FunnelRow> {
 }
 
 /** The final table of a changelog: `+I`/`+U` set a row key, `-D` removes it, `-U` is replaced by its `+U`. */
-function finalTable<T>(records: readonly StreamRecord<T>[]): Map<string, T> {
+function finalTable<T>(records: readonly SinkRecord<T>[]): Map<string, T> {
   const table = new Map<string, T>();
   for (const r of records) {
     expect(r.rowKey, 'every result row has a row key').toBeDefined();
