@@ -126,6 +126,7 @@ function details(node: PlanNode, block: Block): void {
         );
       }
       block.row('phase', phaseLabel(node));
+      if (node.input === 'updates') block.row('input', 'keyed updates: keeps each open window\'s live input rows, retracts on -U/-D');
       block.row(
         'time',
         `${node.time} time` +
