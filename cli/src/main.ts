@@ -24,7 +24,8 @@ usage:
     --seed N              simulator seed (default 42)
     --malformed F, --late F, --out-of-order F   simulator injection, fractions (0.05 = 5 %)
     --from [src=]f.jsonl  replay recorded events in event time as fast as possible, then exit
-    --out results.jsonl   every emitted result as a JSON line
+    --out results.jsonl   every emitted result as a JSON line; a run that resumes from a checkpoint
+                            appends to the file, one without a checkpoint (--fresh) starts a new file
     --port N              dashboard port (default 8080; 0: a free one), --host (default 127.0.0.1)
     --state-dir DIR       log + checkpoints (default .flowc/state/<name>); a run resumes from them
     --checkpoint-interval 5s, --fresh (ignore previous state), --verbose (log() output on the terminal)

@@ -7,7 +7,7 @@
 //   source file(path)                               → JsonlFileSource (bounded: the run ends with the file)
 //   --from file.jsonl                               → that file instead, replayed in event time
 //   sink influx → EmbeddedTimeSeriesStore · kafka → log topic · dashboard → the hub
-//        log → LogSink (a file in the state dir, or the terminal with --verbose) · file → JsonlFileSink
+//        log → LogSink (every one into the run's one crash-safe file, or the terminal with --verbose) · file → JsonlFileSink
 import { resolve } from 'node:path';
 import type { Writable } from 'node:stream';
 import type {
@@ -161,8 +161,8 @@ export interface EmbeddedAdaptersOptions {
   readonly store: EmbeddedTimeSeriesStore;
   readonly hub: Publisher | null;
   readonly cwd: string;
-  /** Where `log()` sinks write. */
-  readonly logOutput: Writable;
+  /** Where `log()` sinks write: a file they all share (written and fsynced on flush), or a stream (the terminal). */
+  readonly logOutput: JsonlFileSink | Writable;
   /** Committed offsets of file sources. */
   readonly fileOffsets: OffsetStore;
   /** Processing time of replays (`--from`); `null` in live runs. */
@@ -227,12 +227,17 @@ export class EmbeddedAdapters implements SourceFactory, SinkFactory {
         if (this.options.hub === null) break;
         return new HubSink(name, this.options.hub);
       case 'log':
-        return new LogSink({ name, output: this.options.logOutput });
+        return this.logSink(name);
       case 'file':
         return new JsonlFileSink({ name, path: resolve(this.options.cwd, connector.path) });
     }
     // A dead-letter output to influx, or a dashboard without a hub: keep the records in the log output.
-    return new LogSink({ name, output: this.options.logOutput });
+    return this.logSink(name);
+  }
+
+  private logSink(name: string): LogSink {
+    const output = this.options.logOutput;
+    return output instanceof JsonlFileSink ? new LogSink({ name, file: output }) : new LogSink({ name, output });
   }
 
   /** A record's plausible event time by the source's own decoder and event-time field. */

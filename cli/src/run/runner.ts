@@ -16,10 +16,9 @@
 //   log-sink.jsonl      what log() sinks write (the terminal instead with --verbose)
 //   dead-letters.jsonl  dead letters of sources without `dead letter to`
 //   run-summary.json    the figures of the last run
-import { createWriteStream, existsSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import type { Writable } from 'node:stream';
 import { setImmediate as yieldToEventLoop, setTimeout as sleep } from 'node:timers/promises';
 import {
   type Checkpoint,
@@ -163,8 +162,10 @@ export async function runEmbedded(io: CliIO, terminal: Terminal, options: RunOpt
     await saveFeederStates(stateDir, feeders);
 
     // ── outputs of the run itself ──
-    const logOutput: Writable = options.verbose ? status.writable() : createWriteStream(join(stateDir, 'log-sink.jsonl'), { flags: 'a' });
-    cleanups.push(() => new Promise<void>((done) => logOutput.end(() => done())));
+    // log() sinks all write into one crash-safe file (a sink of theirs flushes it with the others),
+    // appended to (--fresh removes it), a torn last line cut when it is opened; --verbose: the terminal.
+    const logOutput = options.verbose ? status.writable() : new JsonlFileSink({ name: 'log-sink', path: join(stateDir, 'log-sink.jsonl') });
+    cleanups.push(() => (logOutput instanceof JsonlFileSink ? logOutput.close() : new Promise<void>((done) => logOutput.end(() => done()))));
     // --out and the dead-letter file are sinks of the engine: flushed (written, fsynced) before each
     // checkpoint is saved. --out starts anew when the run starts from the beginning (no checkpoint:
     // --fresh, a replay without --state-dir, a new state dir) and is appended to when it resumes.

@@ -94,6 +94,15 @@ export class JsonlFileSink<T = unknown> implements Sink<T> {
     for (const record of records) this.pending.push(`${this.format(record)}\n`);
   }
 
+  /**
+   * Buffers ready-made lines (each without its newline, and none inside), as `write` buffers
+   * records: the way several writers share one file (the `log()` sinks of `flowc run`).
+   */
+  writeLines(lines: readonly string[]): void {
+    if (this.closed) throw new Error(`sink ${this.name} is closed`);
+    for (const line of lines) this.pending.push(`${line}\n`);
+  }
+
   flush(): Promise<void> {
     const run = this.queue.then(async () => {
       if (this.pending.length === 0) return;
@@ -173,22 +182,37 @@ export class JsonlFileSink<T = unknown> implements Sink<T> {
   }
 }
 
+/** What a LogSink needs of the file it writes to: a `JsonlFileSink`, which other writers may share. */
+type LogFile = Pick<JsonlFileSink, 'open' | 'writeLines' | 'flush'>;
+
 export interface LogSinkOptions<T> {
   /** `log` by default. */
   readonly name?: string;
-  /** Where lines go; `process.stdout` by default. */
+  /** Where lines go; `process.stdout` by default. Not used with `file`. */
   readonly output?: Writable;
+  /**
+   * A crash-safe file instead of `output`, which several LogSinks may share: lines are buffered
+   * there and written + fsynced when a sink flushes; its owner closes it (after the sinks).
+   */
+  readonly file?: LogFile;
   /** A record's line; `envelopeLine` (stream, time, key, value) by default. */
   readonly format?: LineFormat<T>;
 }
 
 /**
- * `log()`: one JSON line per record on a writable stream, written as records arrive (the stream
- * buffers them). `flush` resolves once the stream has taken everything written so far.
+ * `log()`: one JSON line per record.
+ *
+ * - On a writable stream (`output`, the terminal): written as records arrive (the stream buffers
+ *   them); `flush` resolves once the stream has taken everything written so far. No durability.
+ * - Into a `file` (a `JsonlFileSink`, shared by every `log()` sink of a run): buffered there;
+ *   `flush` writes and fsyncs every sink's lines so far, so a checkpoint covers only durable lines
+ *   (at least once: a resumed run writes again what followed its checkpoint). Opening the file
+ *   cuts a torn last line, so a line appended after a crash never glues onto a fragment.
  */
 export class LogSink<T = unknown> implements Sink<T> {
   readonly name: string;
   private readonly output: Writable;
+  private readonly file: LogFile | null;
   private readonly format: LineFormat<T>;
   private lastWrite: Promise<void> = Promise.resolve();
   private failure: Error | null = null;
@@ -196,13 +220,20 @@ export class LogSink<T = unknown> implements Sink<T> {
   constructor(options: LogSinkOptions<T> = {}) {
     this.name = options.name ?? 'log';
     this.output = options.output ?? process.stdout;
+    this.file = options.file ?? null;
     this.format = options.format ?? envelopeLine;
   }
 
-  async open(): Promise<void> {}
+  async open(): Promise<void> {
+    await this.file?.open();
+  }
 
   write(records: readonly SinkRecord<T>[]): void {
     if (records.length === 0) return;
+    if (this.file !== null) {
+      this.file.writeLines(records.map((record) => this.format(record)));
+      return;
+    }
     let chunk = '';
     for (const record of records) chunk += `${this.format(record)}\n`;
     this.lastWrite = new Promise<void>((resolve) => {
@@ -214,10 +245,12 @@ export class LogSink<T = unknown> implements Sink<T> {
   }
 
   async flush(): Promise<void> {
+    if (this.file !== null) return this.file.flush();
     await this.lastWrite;
     if (this.failure !== null) throw this.failure;
   }
 
+  /** Flushes; a shared file stays open (its owner closes it). */
   async close(): Promise<void> {
     await this.flush();
   }
