@@ -115,8 +115,11 @@ export class JsonlFileSink<T = unknown> implements Sink<T> {
         for (let at = 0; at < bytes.length; ) at += (await handle.write(bytes, at, bytes.length - at)).bytesWritten;
         if (this.fsync) await handle.datasync();
       } catch (error) {
-        // Cut what part of the chunk got in, so that the next lines do not follow a fragment.
+        // Cut what part of the chunk got in, so that the next lines do not follow a fragment, and
+        // keep the chunk for the next flush: the checkpoint this flush was for fails, and the next
+        // one covers these lines too, so they must still be written.
         await handle.truncate(this.size).catch(() => undefined);
+        this.pending = chunk.concat(this.pending);
         throw error;
       }
       this.size += bytes.length;

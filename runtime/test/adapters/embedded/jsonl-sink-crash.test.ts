@@ -1,9 +1,9 @@
 // JsonlFileSink after a crash: a last line without its newline (a write the crash interrupted) is
 // cut off when the file is opened for appending, so the next line does not glue onto it; and the
 // envelope lines of LogSink carry the change kind and row key of keyed results.
-import { readFile, writeFile } from 'node:fs/promises';
+import { open, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import { envelopeLine, JsonlFileSink } from '../../../src/adapters/embedded/index.ts';
 import { tempDirs } from './support.ts';
 
@@ -82,5 +82,28 @@ describe('envelopeLine', () => {
     expect(envelopeLine({ stream: 'top', key: null, value: 1, timestamp: time, early: true, change: '+I', rowKey: '[null,0,60000]' })).toBe(
       '{"stream":"top","time":"2024-01-01T00:01:00.000Z","key":null,"change":"+I","rowKey":"[null,0,60000]","early":true,"value":1}',
     );
+  });
+});
+
+describe('JsonlFileSink when a flush fails', () => {
+  it('keeps the lines for the next flush: the checkpoint that failed is retried with them', async () => {
+    const path = join(await dirs.make(), 'out.jsonl');
+    const sink = new JsonlFileSink({ name: 'out', path, fsync: true });
+    await sink.open();
+    const handle = await open(path, 'r');
+    const prototype = Object.getPrototypeOf(handle) as { datasync(): Promise<void> };
+    await handle.close();
+    const record = (value: number) => ({ stream: 's', key: null, value, timestamp: value });
+    sink.write([record(1), record(2)]);
+    const failing = vi.spyOn(prototype, 'datasync').mockRejectedValueOnce(new Error('EIO: disk error'));
+    await expect(sink.flush()).rejects.toThrow('EIO');
+    failing.mockRestore();
+    // The failed write was cut back off the file.
+    expect(await readFile(path, 'utf8')).toBe('');
+    sink.write([record(3)]);
+    await sink.flush();
+    expect(await readFile(path, 'utf8')).toBe('1\n2\n3\n');
+    expect(sink.linesWritten).toBe(3);
+    await sink.close();
   });
 });
