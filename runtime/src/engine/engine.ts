@@ -23,14 +23,20 @@ import {
   type DeadLetterRecord,
   type EpochMillis,
   type OperatorCheckpoint,
+  type OperatorContext,
+  type OperatorMetrics,
   type PartitionOffset,
+  type RecordBatch,
   type RebalanceListener,
   type Sink,
   type SinkFactory,
   type SourceFactory,
   type SourceNode,
   type SourceRecord,
+  type StateStore,
   type StateStoreFactory,
+  type StateStoreSpec,
+  type StreamRecord,
   type TopicPartition,
   type Topology,
   type TopologyNode,
@@ -121,6 +127,10 @@ interface SourceBinding {
   readonly progress: SourceProgress;
   readonly decodeNode: GraphNode;
   readonly decoder: DecodeProcessor;
+  /** What the decoder emits lands here first, to be cut where the partition's watermark must move (`deliverDecoded`). */
+  readonly decoded: DecodedBatch;
+  /** `maxOutOfOrdernessMs + 1`: a partition's watermark is its largest event time minus this; `null` without event time. */
+  readonly watermarkSlack: number | null;
   /** Nodes whose partitions follow this source's assignment. */
   readonly followers: GraphNode[];
   source: Source | null;
@@ -462,12 +472,55 @@ export class Engine {
     binding.graph.counters.out.total += n;
     const decodeNode = binding.decodeNode;
     decodeNode.enter(partition, n);
-    const maxEventTime = binding.decoder.decodeBatch(partition, records, decodeNode, progress.maxEventTime);
+    const maxEventTime = binding.decoder.decodeBatch(partition, records, binding.decoded, progress.maxEventTime);
+    const decoded = binding.decoded.take();
+    if (decoded !== null) this.deliverDecoded(binding, progress, decoded, now);
     decodeNode.flushSideOutputs();
     const last = records[n - 1] as SourceRecord;
     progress.position = last.offset + 1;
     progress.topic = last.topic;
     binding.progress.observe(progress, maxEventTime, now);
+  }
+
+  /**
+   * Sends a partition's decoded records downstream with the watermark each one is due: the
+   * partition's watermark after the records before it (its largest event time so far minus the
+   * bound), whatever the batch boundaries. The batch is cut only before a record at or below that
+   * running watermark while a higher one than the operators have is pending: the partition's
+   * progress is raised to the records before it and the watermarks are delivered (windows fire,
+   * partitions ship) before it goes on. A record above the running watermark is on time for any
+   * lower one, and nothing it touches can have fired in between (an operator's handling of an
+   * on-time record does not depend on how far below it the watermark is), so in-order and
+   * within-bound batches — the common case — travel whole. Dead letters were left out by the
+   * decoder: they never move a watermark nor cause a cut.
+   */
+  private deliverDecoded(binding: SourceBinding, progress: PartitionProgress, batch: RecordBatch<unknown>, now: EpochMillis): void {
+    const decodeNode = binding.decodeNode;
+    const slack = binding.watermarkSlack;
+    if (slack === null) {
+      decodeNode.emit(batch);
+      return;
+    }
+    const records = batch.records;
+    const n = records.length;
+    let max = progress.maxEventTime;
+    let delivered = progress.watermark;
+    let from = 0;
+    for (let i = 0; i < n; i++) {
+      const t = (records[i] as StreamRecord<unknown>).timestamp;
+      if (t > max) {
+        max = t;
+        continue;
+      }
+      const watermark = max - slack;
+      if (t > watermark || watermark <= delivered) continue;
+      if (i > from) decodeNode.emit({ partition: batch.partition, records: records.slice(from, i) });
+      from = i;
+      binding.progress.observe(progress, max, now);
+      this.propagate();
+      delivered = progress.watermark;
+    }
+    decodeNode.emit(from === 0 ? batch : { partition: batch.partition, records: records.slice(from) });
   }
 
   /** Recomputes the node watermarks from the source partitions and delivers the raised ones, upstream first. */
@@ -758,7 +811,9 @@ export class Engine {
       decodeNode.processor = decoder;
       const progress = graphNode.upstream[0] as SourceProgress;
       const followers = this.nodes.filter((n) => n.ownership === 'source' && n.upstream.includes(progress));
-      const binding: SourceBinding = { node, graph: graphNode, progress, decodeNode, decoder, followers, source: null, ended: false };
+      const watermarkSlack = node.eventTime !== null && node.watermark.kind === 'boundedOutOfOrderness' ? node.watermark.maxOutOfOrdernessMs + 1 : null;
+      const decoded = new DecodedBatch(decodeNode);
+      const binding: SourceBinding = { node, graph: graphNode, progress, decodeNode, decoder, decoded, watermarkSlack, followers, source: null, ended: false };
       this.bindings.push(binding);
       this.bindingByName.set(node.name, binding);
     }
@@ -780,6 +835,61 @@ export class Engine {
 }
 
 // ───────────────────────────── helpers ─────────────────────────────
+
+/**
+ * The decode node as its decoder sees it, except that the batch it emits is kept (`take`) for the
+ * engine to deliver (`deliverDecoded`); dead letters, metrics, clock and state are the node's.
+ */
+class DecodedBatch implements OperatorContext<unknown> {
+  private batch: RecordBatch<unknown> | null = null;
+
+  constructor(private readonly node: GraphNode) {}
+
+  get pipeline(): string {
+    return this.node.pipeline;
+  }
+
+  get nodeId(): string {
+    return this.node.nodeId;
+  }
+
+  get clock(): Clock {
+    return this.node.clock;
+  }
+
+  get metrics(): OperatorMetrics {
+    return this.node.metrics;
+  }
+
+  partitions(): readonly number[] {
+    return this.node.partitions();
+  }
+
+  state<V>(spec: StateStoreSpec, partition: number): StateStore<V> {
+    return this.node.state<V>(spec, partition);
+  }
+
+  emit(batch: RecordBatch<unknown>): void {
+    if (batch.records.length === 0) return;
+    const held = this.batch;
+    this.batch = held === null ? batch : { partition: held.partition, records: [...held.records, ...batch.records] };
+  }
+
+  emitLate(record: StreamRecord<unknown>): void {
+    this.node.emitLate(record);
+  }
+
+  deadLetter(record: DeadLetterRecord): void {
+    this.node.deadLetter(record);
+  }
+
+  /** The batch emitted since the last call, or `null`. */
+  take(): RecordBatch<unknown> | null {
+    const batch = this.batch;
+    this.batch = null;
+    return batch;
+  }
+}
 
 function yieldToEventLoop(): Promise<void> {
   return new Promise((resolve) => setImmediate(resolve));

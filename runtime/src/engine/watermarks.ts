@@ -1,12 +1,14 @@
 // Watermarks per source partition (§10 of the language reference).
 //
 // Each owned partition of a source tracks the largest event time it has delivered; its watermark
-// trails it by the source's bounded out-of-orderness (`boundedWatermark`). A partition that has
-// delivered nothing for the source's idle timeout (processing time) is marked idle and left out of
-// the minimum until it delivers again. A node's watermark is the minimum over the partitions of the
-// sources upstream of it (`combinePartitions`, the semantics of the API's `combineWatermarks`); the
-// engine only ever raises a node's watermark, so a partition coming back from idleness cannot move
-// an operator's time backwards.
+// trails it by the source's bounded out-of-orderness (`boundedWatermark`). A record is judged
+// against the watermark of the records before it in its partition, whatever the batches: the
+// engine cuts a batch where that matters (`Engine.deliverDecoded`) and observes the records before
+// the cut. A partition that has delivered nothing for the source's idle timeout (processing time)
+// is marked idle and left out of the minimum until it delivers again. A node's watermark is the
+// minimum over the partitions of the sources upstream of it (`combinePartitions`, the semantics of
+// the API's `combineWatermarks`); the engine only ever raises a node's watermark, so a partition
+// coming back from idleness cannot move an operator's time backwards.
 //
 // Sources without event time (`processingTime` strategy) stamp records with the processing time at
 // ingestion, so their partitions' watermark follows the clock.
@@ -70,7 +72,11 @@ export class SourceProgress {
     if (this.byPartition.delete(partition)) this.list = this.list.filter((p) => p.partition !== partition);
   }
 
-  /** A batch of records was read from `progress`'s partition: `maxEventTime` is the largest event time in it. */
+  /**
+   * Records were read from `progress`'s partition: `maxEventTime` is the largest event time among
+   * them (a whole batch, or, when the engine cuts a batch so that a late record sees the watermark
+   * of the records before it, those records).
+   */
   observe(progress: PartitionProgress, maxEventTime: EpochMillis, now: EpochMillis): void {
     progress.lastActivity = now;
     progress.idle = false;
