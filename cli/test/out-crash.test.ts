@@ -21,6 +21,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { writeSampleJsonl } from '../../runtime/src/simulator/index.ts';
+import { prng } from '../../runtime/test/aggregates/support.ts';
 import { flowc, killAll } from './support/flowc-process.ts';
 
 const KILLS = Number(process.env.FLOWC_CRASH_KILLS ?? 20);
@@ -39,17 +40,6 @@ type KillPlan =
   /** `delayMs` after the engine started (restoring, the first polls, usually before any checkpoint). */
   | { readonly kind: 'after-start'; readonly delayMs: number };
 
-/** mulberry32: a small seeded generator, so that a failing schedule can be replayed. */
-function random(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 function describePlan(plan: KillPlan): string {
   switch (plan.kind) {
@@ -184,7 +174,7 @@ describe('flowc run --out, killed with SIGKILL and restarted', () => {
     const baselineDir = join(work, 'baseline');
     const baseline = runOnce(argsFor(baselineDir), join(baselineDir, 'state'), null);
 
-    const next = random(SEED);
+    const next = prng(SEED); // seeded, so that a failing schedule can be replayed
     let killsLeft = KILLS;
     const log: string[] = [];
     const chains: { readonly name: string; readonly dir: string; readonly kills: number; readonly runs: number }[] = [];

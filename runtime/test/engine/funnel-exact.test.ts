@@ -11,6 +11,7 @@ import { WebsiteEventSimulator } from '../../src/simulator/index.ts';
 import { TopologyTestDriver } from '../../src/testing/index.ts';
 import { compilePipeline } from '../testing/compile.ts';
 import { T0 } from '../testing/events.ts';
+import type { FunnelRow, SessionsRow as SessionRow } from '../../../generated/website-analytics/types.ts';
 
 const EVENTS = 200_000;
 const GAP = 30 * 60_000;
@@ -22,27 +23,6 @@ interface Event {
   readonly userId: string;
   readonly sessionId: string;
   readonly pageViewData?: { readonly url?: string };
-}
-
-interface SessionRow {
-  readonly sessionId: string;
-  readonly window_start: number;
-  readonly window_end: number;
-  readonly user: string;
-  readonly duration_s: number;
-  readonly pages: number;
-  readonly converted: boolean;
-  readonly reached_checkout: boolean;
-}
-
-interface FunnelRow {
-  readonly window_start: number;
-  readonly window_end: number;
-  readonly sessions_started: number;
-  readonly reached_checkout: number;
-  readonly converted: number;
-  readonly abandonment_rate: number;
-  readonly avg_pages: number;
 }
 
 /** Sessions by brute force: per sessionId, events sorted by time, cut at gaps over 30 min and after SESSION_END. */

@@ -7,7 +7,7 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import * as rt from '../../../src/index.ts';
 import { SessionWindowProcessor, SlidingWindowProcessor, TumblingWindowProcessor } from '../../../src/operators/windows/index.ts';
-import { fcSeed, run, scenarioArb, session, sliding, tumbling, windowNode, type Ev, type Row } from './fixtures.ts';
+import { fcSeed, run, scenarioArb, session, sliding, tumbling, windowNode, type Ev, type Op, type Row } from './fixtures.ts';
 import { Driver, viaJson, type Emission } from './harness.ts';
 import { PARTITIONS, TwoPhase } from './pipeline.ts';
 
@@ -66,25 +66,30 @@ const summary = <Out>(emissions: readonly Emission<Out>[]): Map<number, unknown[
   return out;
 };
 
+/**
+ * Runs `ops` whole, and again cut after `cut` ops: checkpointed, restored into a fresh processor and
+ * fed the rest. Expects the same changes and late output; returns the restored run's changes.
+ */
+function restoredEqualsWhole(config: Config, ops: readonly Op[], cut: number): readonly Emission<Row>[] {
+  const partitions = [0, 1];
+  const whole = new Driver<Ev, Row>(make(config), { partitions });
+  run(whole, ops);
+  const k = cut % (ops.length + 1);
+  const before = new Driver<Ev, Row>(make(config), { partitions });
+  run(before, ops, 0, k);
+  const after = new Driver<Ev, Row>(make(config), { partitions, now: before.clock.now() });
+  after.restore(throughChangelog(before.checkpoint()));
+  run(after, ops, k);
+  expect(summary([...before.context.changes, ...after.context.changes])).toEqual(summary(whole.context.changes));
+  expect([...before.context.late, ...after.context.late]).toEqual(whole.context.late);
+  return after.context.changes;
+}
+
 describe('checkpoint and restore', () => {
   it('single-phase windows: restore at any point + replay of the rest == an uninterrupted run', () => {
     fc.assert(
       fc.property(scenarioArb({ partitions: 2 }), configArb, fc.nat(), (scenario, config, cut) => {
-        const ops = scenario.ops;
-        const partitions = [0, 1];
-        const whole = new Driver<Ev, Row>(make(config), { partitions });
-        run(whole, ops);
-
-        const k = cut % (ops.length + 1);
-        const before = new Driver<Ev, Row>(make(config), { partitions });
-        run(before, ops, 0, k);
-        const checkpoints = throughChangelog(before.checkpoint());
-        const after = new Driver<Ev, Row>(make(config), { partitions, now: before.clock.now() });
-        after.restore(checkpoints);
-        run(after, ops, k);
-
-        expect(summary([...before.context.changes, ...after.context.changes])).toEqual(summary(whole.context.changes));
-        expect([...before.context.late, ...after.context.late]).toEqual(whole.context.late);
+        restoredEqualsWhole(config, scenario.ops, cut);
       }),
       { numRuns: 250, seed: fcSeed + 30 },
     );
@@ -92,22 +97,12 @@ describe('checkpoint and restore', () => {
 
   it.each(['session', 'tumbling', 'sliding'] as const)('event-time %s windows with lateness: the rows to retract survive a restore', (kind) => {
     // Updates after the cut (-U/+U, -D/+I) retract the rows emitted before it: the operator keeps them in its checkpoint.
-    const sessionArb = configArb.map((c) => ({ ...c, kind, time: 'event' as const, size: 2 + (c.size % 10), slide: 1 + (c.slide % (2 + (c.size % 10))), lateness: 5 + c.lateness }));
+    const withLateness = configArb.map((c) => ({ ...c, kind, time: 'event' as const, size: 2 + (c.size % 10), slide: 1 + (c.slide % (2 + (c.size % 10))), lateness: 5 + c.lateness }));
     let retractionsAfterCut = 0;
     fc.assert(
-      fc.property(scenarioArb({ partitions: 2, maxStep: 12, minEvents: 60, maxEvents: 200 }), sessionArb, fc.nat(), (scenario, config, cut) => {
-        const ops = scenario.ops;
-        const partitions = [0, 1];
-        const whole = new Driver<Ev, Row>(make(config), { partitions });
-        run(whole, ops);
-        const k = cut % (ops.length + 1);
-        const before = new Driver<Ev, Row>(make(config), { partitions });
-        run(before, ops, 0, k);
-        const after = new Driver<Ev, Row>(make(config), { partitions, now: before.clock.now() });
-        after.restore(throughChangelog(before.checkpoint()));
-        run(after, ops, k);
-        expect(summary([...before.context.changes, ...after.context.changes])).toEqual(summary(whole.context.changes));
-        retractionsAfterCut += after.context.changes.filter((x) => x.record.change === '-U' || x.record.change === '-D').length;
+      fc.property(scenarioArb({ partitions: 2, maxStep: 12, minEvents: 60, maxEvents: 200 }), withLateness, fc.nat(), (scenario, config, cut) => {
+        const after = restoredEqualsWhole(config, scenario.ops, cut);
+        retractionsAfterCut += after.filter((x) => x.record.change === '-U' || x.record.change === '-D').length;
       }),
       { numRuns: 150, seed: fcSeed + 32 },
     );
