@@ -190,6 +190,9 @@ export async function runEmbedded(io: CliIO, terminal: Terminal, options: RunOpt
       maxPollRecords: replay ? REPLAY_POLL_RECORDS : LIVE_POLL_RECORDS,
       pollTimeoutMs: 100,
       defaultPartitions: 4,
+      // The implausible-time horizon reads the wall clock, not the replay clock (which moves once
+      // per poll): whether a record is plausible must not depend on where the polls end.
+      eventTimeBounds: { horizonClock: Date.now },
       extraSinks: results === null ? [deadLetterFile] : [results, deadLetterFile],
     });
     engine = running;

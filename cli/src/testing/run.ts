@@ -33,7 +33,8 @@ export async function runCase(pipeline: LoadedPipeline, testCase: TestCase, opti
   // Event times are judged as `flowc run` judges them (the engine's defaults: not before 2000, at
   // most a day past max(the clock, the partition's newest event time)), not by the driver's lax
   // test defaults: a case gives the answer a run of the same records gives.
-  const driver = await TopologyTestDriver.create(pipeline.topology, { startTime: testCase.start, partitions, eventTimeBounds: {} });
+  // The engine's event-time bounds, the horizon on the wall clock, as `flowc run` has them.
+  const driver = await TopologyTestDriver.create(pipeline.topology, { startTime: testCase.start, partitions, eventTimeBounds: { horizonClock: Date.now } });
   try {
     const diffs: ExpectationDiff[] = [];
     const check = (expectations: readonly Expectation[]): void => {

@@ -27,9 +27,16 @@ export interface EventTimeBounds {
    * time of the partition); `events` the newest accepted event time only (none yet: no upper bound).
    */
   readonly horizonFrom?: 'clock' | 'events';
+  /**
+   * The "now" the horizon reads, with `horizonFrom: 'clock'`. Default: the engine's processing
+   * clock. A replay, whose processing clock is the event time being read (one step per poll),
+   * passes the wall clock, so that whether a record is plausible does not depend on where the
+   * polls end; `flowc test` does the same, so both paths agree.
+   */
+  readonly horizonClock?: () => EpochMillis;
 }
 
-export const DEFAULT_EVENT_TIME_BOUNDS: Required<EventTimeBounds> = { earliest: EARLIEST_EVENT_TIME, maxAheadMs: MAX_AHEAD_MS, horizonFrom: 'clock' };
+export const DEFAULT_EVENT_TIME_BOUNDS: Required<Omit<EventTimeBounds, 'horizonClock'>> = { earliest: EARLIEST_EVENT_TIME, maxAheadMs: MAX_AHEAD_MS, horizonFrom: 'clock' };
 
 /** Starts every reason `implausibleEventTime` gives (the dead letter's reason category is read from it). */
 export const IMPLAUSIBLE_EVENT_TIME = /^event time \S+ is implausible/;
@@ -39,11 +46,18 @@ export class EventTimeCheck {
   private readonly earliest: EpochMillis | null;
   private readonly maxAheadMs: DurationMillis | null;
   private readonly useClock: boolean;
+  private readonly horizonClock: (() => EpochMillis) | null;
 
   constructor(bounds: EventTimeBounds | null = DEFAULT_EVENT_TIME_BOUNDS) {
     this.earliest = bounds === null ? null : bounds.earliest === undefined ? EARLIEST_EVENT_TIME : bounds.earliest;
     this.maxAheadMs = bounds === null ? null : bounds.maxAheadMs === undefined ? MAX_AHEAD_MS : bounds.maxAheadMs;
     this.useClock = bounds !== null && (bounds.horizonFrom ?? 'clock') === 'clock';
+    this.horizonClock = bounds?.horizonClock ?? null;
+  }
+
+  /** The "now" to pass to `implausible` when the processing clock reads `processingNow` (read it once per batch). */
+  now(processingNow: EpochMillis): EpochMillis {
+    return this.horizonClock === null ? processingNow : this.horizonClock();
   }
 
   /** Whether any time can be rejected. */

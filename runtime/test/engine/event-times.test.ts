@@ -43,6 +43,21 @@ describe('implausible event times', () => {
     expect(metrics).toContain('flowc_dead_letters_total{pipeline="website_analytics",operator="events.decode",reason="invalid_timestamp"} 1');
   });
 
+  it('with the horizon on another clock (a replay: the wall clock), the processing clock does not matter', async () => {
+    // A record two days ahead of the data, the first of its partition: judged against the wall
+    // clock whatever the driver's processing clock reads (a replay's clock follows its polls).
+    const wall = T0 + 10 * DAY;
+    const verdicts: number[] = [];
+    for (const start of [T0, T0 + 3 * DAY]) {
+      const d = await TopologyTestDriver.create(topology, { startTime: start, partitions: { events: 1 }, eventTimeBounds: { horizonClock: () => wall } });
+      d.pipe('events', pageView(T0 + 2 * DAY, 'u1', 's1')); // within a day of neither T0 nor the data, but before the wall clock
+      d.pipe('events', pageView(wall + 2 * DAY, 'u1', 's1')); // two days past the wall clock
+      verdicts.push(d.counters().deadLetters);
+      expect(d.deadLetters('events').map((l) => l.offset)).toEqual([1]);
+    }
+    expect(verdicts).toEqual([1, 1]);
+  });
+
   it('without bounds, the same input pushes the watermark to 2999 and makes everything after it late', async () => {
     const d = await TopologyTestDriver.create(topology, { partitions: { events: 1 }, eventTimeBounds: null });
     pipeRepro(d);

@@ -60,6 +60,7 @@ export class DecodeProcessor extends StatelessProcessor {
     const now = context.clock.now();
     const out: StreamRecord<unknown>[] = [];
     const times = this.times;
+    const horizonNow = times === null ? now : times.now(now);
     let maxEventTime = MIN_WATERMARK;
     let newestAccepted = newest;
     let implausible = 0;
@@ -77,7 +78,7 @@ export class DecodeProcessor extends StatelessProcessor {
       if (result.ok && eventTime !== null) {
         timestamp = eventTime(result.value);
         if (times !== null) {
-          const reason = times.implausible(timestamp, now, newestAccepted);
+          const reason = times.implausible(timestamp, horizonNow, newestAccepted);
           if (reason !== null) {
             implausible++;
             result = { ok: false, reason, path: '$' };
