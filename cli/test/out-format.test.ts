@@ -5,9 +5,9 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { JsonlFileSink } from '../../runtime/src/adapters/embedded/index.ts';
+import { envelopeLine, JsonlFileSink } from '../../runtime/src/adapters/embedded/index.ts';
 import { sessionRowKey, windowRowKey } from '../../runtime/src/index.ts';
-import { ResultWriter, resultLine } from '../src/run/adapters.ts';
+import { ResultWriter } from '../src/run/adapters.ts';
 
 const dirs: string[] = [];
 afterEach(() => {
@@ -55,8 +55,8 @@ describe('--out lines', () => {
     await writer.close();
   });
 
-  it('resultLine writes a non-finite time as null', () => {
-    expect(resultLine({ stream: 's', key: null, value: 1, timestamp: Number.POSITIVE_INFINITY })).toBe('{"stream":"s","time":null,"key":null,"value":1}');
+  it('writes a non-finite time as null', () => {
+    expect(envelopeLine({ stream: 's', key: null, value: 1, timestamp: Number.POSITIVE_INFINITY })).toBe('{"stream":"s","time":null,"key":null,"value":1}');
   });
 
   it('append to the file of a resumed run, and start anew when told to', async () => {

@@ -13,7 +13,8 @@ import type {
   SourceRecord,
   TopicPartition,
 } from '../../../runtime/src/index.ts';
-import type { JsonlFileSink, PartitionedLog } from '../../../runtime/src/adapters/embedded/index.ts';
+import { envelopeLine, type JsonlFileSink, type PartitionedLog } from '../../../runtime/src/adapters/embedded/index.ts';
+import { sinkRecordsOf } from '../../../runtime/src/engine/index.ts';
 
 /** `kafka(topic: …)` in an embedded run: each record's value as JSON, keyed, appended to the log topic. */
 export class LogTopicSink implements Sink<unknown> {
@@ -73,20 +74,8 @@ function finiteOnly(_key: string, value: unknown): unknown {
 }
 
 /**
- * One `--out` line: `{"stream","time","key","change"?,"rowKey"?,"early"?,"value"}`. `change` and
- * `rowKey` are those of window and session results (an update of a keyed row: `+I`, `+U`, `-D`);
- * appends (alerts) have neither.
- */
-export function resultLine(record: SinkRecord<unknown>): string {
-  const time = Number.isFinite(record.timestamp) ? new Date(record.timestamp).toISOString() : null;
-  const change = record.change === undefined ? '' : `"change":${JSON.stringify(record.change)},`;
-  const rowKey = record.rowKey === undefined ? '' : `"rowKey":${JSON.stringify(record.rowKey)},`;
-  const early = record.early === true ? '"early":true,' : '';
-  return `{"stream":${JSON.stringify(record.stream)},"time":${JSON.stringify(time)},"key":${JSON.stringify(record.key)},${change}${rowKey}${early}"value":${JSON.stringify(record.value, finiteOnly) ?? 'null'}}`;
-}
-
-/**
- * `--out`: every result of the run as a JSON line (`resultLine`), a changelog. A sink of the engine
+ * `--out`: every result of the run as a JSON line (`envelopeLine`, as `log()` writes them: `{"stream",
+ * "time","key","change"?,"rowKey"?,"early"?,"value"}`), a changelog. A sink of the engine
  * (`extraSinks`), fed by `onOutput` listeners: the engine flushes it — the lines written and
  * fsynced — before it saves each checkpoint, so a checkpoint never covers a line that is not in the
  * file. After a crash the replay from that checkpoint writes the lines after it again (at least
@@ -120,12 +109,7 @@ export class ResultWriter implements Sink<unknown> {
 
   /** A batch of node results, `stream` being the node's name (an `onOutput` listener). */
   writeBatch(stream: string, batch: RecordBatch<unknown>): void {
-    const early = batch.early === true;
-    const out: SinkRecord<unknown>[] = [];
-    for (const record of batch.records) {
-      out.push({ stream, key: record.key, value: record.value, timestamp: record.timestamp, ...(early ? { early: true as const } : {}), ...(record.change === undefined ? {} : { change: record.change, rowKey: record.rowKey }) });
-    }
-    this.write(out);
+    this.write(sinkRecordsOf(stream, batch));
   }
 
   write(records: readonly SinkRecord<unknown>[]): void {
@@ -135,7 +119,7 @@ export class ResultWriter implements Sink<unknown> {
         this.skipped++;
         continue;
       }
-      out.push({ stream: record.stream, key: record.key, value: resultLine(record), timestamp: record.timestamp });
+      out.push({ stream: record.stream, key: record.key, value: envelopeLine(record), timestamp: record.timestamp });
     }
     this.lines += out.length;
     this.file.write(out);

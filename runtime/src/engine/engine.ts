@@ -23,8 +23,6 @@ import {
   type DeadLetterRecord,
   type EpochMillis,
   type OperatorCheckpoint,
-  type OperatorContext,
-  type OperatorMetrics,
   type PartitionOffset,
   type RecordBatch,
   type RebalanceListener,
@@ -33,9 +31,7 @@ import {
   type SourceFactory,
   type SourceNode,
   type SourceRecord,
-  type StateStore,
   type StateStoreFactory,
-  type StateStoreSpec,
   type StreamRecord,
   type TopicPartition,
   type Topology,
@@ -127,8 +123,6 @@ interface SourceBinding {
   readonly progress: SourceProgress;
   readonly decodeNode: GraphNode;
   readonly decoder: DecodeProcessor;
-  /** What the decoder emits lands here first, to be cut where the partition's watermark must move (`deliverDecoded`). */
-  readonly decoded: DecodedBatch;
   /** `maxOutOfOrdernessMs + 1`: a partition's watermark is its largest event time minus this; `null` without event time. */
   readonly watermarkSlack: number | null;
   /** Nodes whose partitions follow this source's assignment. */
@@ -472,9 +466,9 @@ export class Engine {
     binding.graph.counters.out.total += n;
     const decodeNode = binding.decodeNode;
     decodeNode.enter(partition, n);
-    const maxEventTime = binding.decoder.decodeBatch(partition, records, binding.decoded, progress.maxEventTime);
-    const decoded = binding.decoded.take();
-    if (decoded !== null) this.deliverDecoded(binding, progress, decoded, now);
+    const decoded: StreamRecord<unknown>[] = [];
+    const maxEventTime = binding.decoder.decodeBatch(partition, records, decodeNode, decoded, progress.maxEventTime);
+    if (decoded.length > 0) this.deliverDecoded(binding, progress, { partition, records: decoded }, now);
     decodeNode.flushSideOutputs();
     const last = records[n - 1] as SourceRecord;
     progress.position = last.offset + 1;
@@ -812,8 +806,7 @@ export class Engine {
       const progress = graphNode.upstream[0] as SourceProgress;
       const followers = this.nodes.filter((n) => n.ownership === 'source' && n.upstream.includes(progress));
       const watermarkSlack = node.eventTime !== null && node.watermark.kind === 'boundedOutOfOrderness' ? node.watermark.maxOutOfOrdernessMs + 1 : null;
-      const decoded = new DecodedBatch(decodeNode);
-      const binding: SourceBinding = { node, graph: graphNode, progress, decodeNode, decoder, decoded, watermarkSlack, followers, source: null, ended: false };
+      const binding: SourceBinding = { node, graph: graphNode, progress, decodeNode, decoder, watermarkSlack, followers, source: null, ended: false };
       this.bindings.push(binding);
       this.bindingByName.set(node.name, binding);
     }
@@ -835,61 +828,6 @@ export class Engine {
 }
 
 // ───────────────────────────── helpers ─────────────────────────────
-
-/**
- * The decode node as its decoder sees it, except that the batch it emits is kept (`take`) for the
- * engine to deliver (`deliverDecoded`); dead letters, metrics, clock and state are the node's.
- */
-class DecodedBatch implements OperatorContext<unknown> {
-  private batch: RecordBatch<unknown> | null = null;
-
-  constructor(private readonly node: GraphNode) {}
-
-  get pipeline(): string {
-    return this.node.pipeline;
-  }
-
-  get nodeId(): string {
-    return this.node.nodeId;
-  }
-
-  get clock(): Clock {
-    return this.node.clock;
-  }
-
-  get metrics(): OperatorMetrics {
-    return this.node.metrics;
-  }
-
-  partitions(): readonly number[] {
-    return this.node.partitions();
-  }
-
-  state<V>(spec: StateStoreSpec, partition: number): StateStore<V> {
-    return this.node.state<V>(spec, partition);
-  }
-
-  emit(batch: RecordBatch<unknown>): void {
-    if (batch.records.length === 0) return;
-    const held = this.batch;
-    this.batch = held === null ? batch : { partition: held.partition, records: [...held.records, ...batch.records] };
-  }
-
-  emitLate(record: StreamRecord<unknown>): void {
-    this.node.emitLate(record);
-  }
-
-  deadLetter(record: DeadLetterRecord): void {
-    this.node.deadLetter(record);
-  }
-
-  /** The batch emitted since the last call, or `null`. */
-  take(): RecordBatch<unknown> | null {
-    const batch = this.batch;
-    this.batch = null;
-    return batch;
-  }
-}
 
 function yieldToEventLoop(): Promise<void> {
   return new Promise((resolve) => setImmediate(resolve));

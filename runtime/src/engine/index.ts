@@ -8,4 +8,4 @@ export { murmur2Utf8, partitionForKey } from './partitioner.ts';
 export { combinePartitions, PartitionProgress, SourceProgress } from './watermarks.ts';
 export { DecodeProcessor } from './builtins/decode.ts';
 export { DeriveProcessor, FilterProcessor, KeyByProcessor, RepartitionProcessor, StatelessProcessor, UnionProcessor } from './builtins/stateless.ts';
-export { DeadLetterWriter, SinkWriter } from './builtins/sinks.ts';
+export { DeadLetterWriter, SinkWriter, sinkRecordsOf } from './builtins/sinks.ts';

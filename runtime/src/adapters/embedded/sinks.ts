@@ -18,7 +18,7 @@ export function valueLine(record: SinkRecord<unknown>): string {
  * `value`), early firings `"early":true`, so that a reader can keep the last version of each row.
  */
 export function envelopeLine(record: SinkRecord<unknown>): string {
-  const time = Number.isFinite(record.timestamp) ? new Date(record.timestamp).toISOString() : String(record.timestamp);
+  const time = Number.isFinite(record.timestamp) ? new Date(record.timestamp).toISOString() : null;
   if (record.change === undefined && record.early === undefined) return JSON.stringify({ stream: record.stream, time, key: record.key, value: record.value });
   return JSON.stringify({ stream: record.stream, time, key: record.key, change: record.change, rowKey: record.rowKey, early: record.early, value: record.value });
 }

@@ -48,17 +48,19 @@ export class DecodeProcessor extends StatelessProcessor {
   }
 
   /**
-   * Decodes the records of one partition and emits the good ones as one batch. Returns the largest
-   * event time among them (`MIN_WATERMARK` when none had one). `newest`: the largest event time the
-   * partition has accepted so far (the reference of the implausible-time horizon).
+   * Decodes the records of one partition into `out` (the good ones, in order; the engine delivers
+   * them, cut where the partition's watermark must move); dead letters go to the context. Returns
+   * the largest event time among the good ones (`MIN_WATERMARK` when none had one). `newest`: the
+   * largest event time the partition has accepted so far (the reference of the implausible-time
+   * horizon).
    */
-  decodeBatch(partition: number, records: readonly SourceRecord[], context: OperatorContext<unknown>, newest: EpochMillis = MIN_WATERMARK): EpochMillis {
+  decodeBatch(partition: number, records: readonly SourceRecord[], context: OperatorContext<unknown>, out: StreamRecord<unknown>[], newest: EpochMillis = MIN_WATERMARK): EpochMillis {
     const decodeText = this.decodeText;
     const keyOf = this.key;
     const eventTime = this.eventTime;
     const n = records.length;
     const now = context.clock.now();
-    const out: StreamRecord<unknown>[] = [];
+    const before = out.length;
     const times = this.times;
     const horizonNow = times === null ? now : times.now(now);
     let maxEventTime = MIN_WATERMARK;
@@ -105,9 +107,9 @@ export class DecodeProcessor extends StatelessProcessor {
       if (eventTime !== null && timestamp > maxEventTime) maxEventTime = timestamp;
       out.push({ key: keyOf === null ? raw.key : keyOf(value), value, timestamp, partition });
     }
-    if (out.length + implausible < n) context.metrics.dropped('decode_error', n - out.length - implausible);
+    const good = out.length - before;
+    if (good + implausible < n) context.metrics.dropped('decode_error', n - good - implausible);
     if (implausible > 0) context.metrics.dropped('invalid_timestamp', implausible);
-    if (out.length > 0) context.emit({ partition, records: out });
     return maxEventTime;
   }
 }

@@ -5,6 +5,28 @@
 import type { DeadLetterRecord, RecordBatch, Sink, SinkRecord, StreamRecord } from '../../api/index.ts';
 import type { PortWriter } from '../node.ts';
 
+/**
+ * A batch of stream records as the sink records of `stream`: key, value and time, the early mark,
+ * and the change kind and row key of window and session results.
+ */
+export function sinkRecordsOf(stream: string, batch: RecordBatch<unknown>): SinkRecord<unknown>[] {
+  const records = batch.records;
+  const n = records.length;
+  const out = new Array<SinkRecord<unknown>>(n);
+  const early = batch.early === true;
+  for (let i = 0; i < n; i++) {
+    const record = records[i] as StreamRecord<unknown>;
+    if (record.change === undefined) {
+      out[i] = early ? { stream, key: record.key, value: record.value, timestamp: record.timestamp, early: true } : { stream, key: record.key, value: record.value, timestamp: record.timestamp };
+    } else if (early) {
+      out[i] = { stream, key: record.key, value: record.value, timestamp: record.timestamp, early: true, change: record.change, rowKey: record.rowKey };
+    } else {
+      out[i] = { stream, key: record.key, value: record.value, timestamp: record.timestamp, change: record.change, rowKey: record.rowKey };
+    }
+  }
+  return out;
+}
+
 /** `emit … to connector` and `late to connector`. */
 export class SinkWriter implements PortWriter {
   constructor(
@@ -14,22 +36,7 @@ export class SinkWriter implements PortWriter {
   ) {}
 
   write(port: number, batch: RecordBatch<unknown>): void {
-    const stream = this.streams[port] ?? this.sink.name;
-    const records = batch.records;
-    const n = records.length;
-    const out = new Array<SinkRecord<unknown>>(n);
-    const early = batch.early === true;
-    for (let i = 0; i < n; i++) {
-      const record = records[i] as StreamRecord<unknown>;
-      if (record.change === undefined) {
-        out[i] = early ? { stream, key: record.key, value: record.value, timestamp: record.timestamp, early: true } : { stream, key: record.key, value: record.value, timestamp: record.timestamp };
-      } else if (early) {
-        out[i] = { stream, key: record.key, value: record.value, timestamp: record.timestamp, early: true, change: record.change, rowKey: record.rowKey };
-      } else {
-        out[i] = { stream, key: record.key, value: record.value, timestamp: record.timestamp, change: record.change, rowKey: record.rowKey };
-      }
-    }
-    this.sink.write(out);
+    this.sink.write(sinkRecordsOf(this.streams[port] ?? this.sink.name, batch));
   }
 }
 

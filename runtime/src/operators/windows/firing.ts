@@ -219,7 +219,7 @@ export abstract class WindowFiringOperator<R, In, Key, Slots extends AggregateSl
     if (change !== null) this.emitEarlyRow(ps, accs, cell.key, cell.keyText, bounds, change);
   }
 
-  /** The window has no input left for the key: deletes the row downstream saw, if any. */
+  /** The window has no row for the key (no input left, or `having` rejects it): deletes the row downstream saw, if any. */
   private emitGone(ps: PanePartition<Key>, keyText: string, bounds: WindowBounds): void {
     const shown = ps.emitted.get(bounds.start);
     const previous = shown?.get(keyText);
@@ -257,18 +257,16 @@ export abstract class WindowFiringOperator<R, In, Key, Slots extends AggregateSl
    */
   private emitRow(ps: PanePartition<Key>, accs: SlotAccumulators, key: Key, keyText: string, bounds: WindowBounds): void {
     const row = this.finish(this.slots.results(accs, this.geometry.sizeMs), bounds, key);
+    if (row === null) {
+      this.filtered++;
+      this.emitGone(ps, keyText, bounds);
+      return;
+    }
     const k = this.keyed ? keyText : null;
+    // Only a window that can still change needs the row it showed (`emitted` is empty otherwise).
     const keep = this.latenessMs > 0;
     let shown = keep ? ps.emitted.get(bounds.start) : undefined;
     const previous = shown?.get(keyText) as StreamRecord<Out> | undefined;
-    if (row === null) {
-      this.filtered++;
-      if (previous !== undefined) {
-        this.out.push({ ...previous, change: '-D' });
-        shown!.delete(keyText);
-      }
-      return;
-    }
     const rowKey = windowRowKey(k, bounds.start, bounds.end);
     if (previous !== undefined) this.out.push({ ...previous, change: '-U' });
     const record: StreamRecord<Out> = { key: k, value: row, timestamp: bounds.end, partition: ps.partition, change: previous === undefined ? '+I' : '+U', rowKey };

@@ -414,7 +414,7 @@ export abstract class PanedOperator<R, In, Key, Slots extends AggregateSlots<In>
     let late = 0;
     let invalid = 0;
     const updates = this.updates;
-    /** Over updates: the row key of a late retraction whose `+U`/`+I` must be late with it. */
+    /** Over updates: the previous record was a late retraction, whose `+U` (or `+I`) is late with it. */
     let lateUpdate = false;
     for (let i = 0; i < count; i++) {
       const record = records[i]!;
